@@ -1,0 +1,609 @@
+/*
+ * cli.c - command table, option parsing, help, dispatch and exit codes.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <git2.h>
+#include <json-c/json.h>
+#include <libical/ical.h>
+#include <sqlite3.h>
+
+#include "agent/cmd.h"
+#include "agent/store.h"
+#include "gl_version.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/tz.h"
+
+/* ------------------------------------------------------------ the table */
+
+static const gl_option init_options[] = {
+    {"email", 0, "ADDR", "your email (repeatable; default: user.email from your Git config)", true},
+    {"timezone", 0, "ZONE", "IANA time zone (default: the system's)", false},
+    {0},
+};
+
+static const gl_option no_options[] = {{0}};
+
+static const gl_option config_options[] = {
+    {"defaults", 0, NULL, "also list keys that are unset, with their defaults", false},
+    {0},
+};
+
+static const char config_description[] =
+    "Print the configuration gleaner uses: every key the file sets, one per\n"
+    "line as NAME = VALUE (paths with ~ expanded), or with NAME only that value\n"
+    "(one line per value for keys given several times). NAME is section.key or\n"
+    "section.name.key, e.g. user.timezone or repo.acme-web.path.\n"
+    "\n"
+    "The file is checked as every command checks it: a syntax error, an unknown\n"
+    "key, a bad value or a secret file others can read is a one-line error and\n"
+    "exit status 2.";
+
+static const char init_description[] =
+    "Write a commented starter configuration and create the local store.\n"
+    "\n"
+    "The config goes to --config FILE, $GLEANER_CONFIG, or\n"
+    "$XDG_CONFIG_HOME/gleaner/config (~/.config/gleaner/config). An existing\n"
+    "file is never overwritten. Your email defaults to Git's user.email and the\n"
+    "time zone to the system's; everything else is commented out with its\n"
+    "default, ready to edit. Then run: gleaner doctor";
+
+static const char doctor_description[] =
+    "Check that gleaner can work: the config file, the time zone, every secret\n"
+    "file (it must be yours and mode 0600), the store, every configured Git\n"
+    "repository and calendar, and the Harvest settings. One line per check;\n"
+    "each failure says what to do about it. Nothing is sent over the network.\n"
+    "\n"
+    "Exit status: 0 when nothing failed (warnings are fine), 1 when a check\n"
+    "failed, 2 when the configuration itself is wrong.";
+
+static const char later[] = "This command arrives with a later version of gleaner.";
+
+static const gl_command commands[] = {
+    {"init", gl_cmd_init, "start here", "[--email ADDR]... [--timezone ZONE]",
+     "write a commented starter config and create the store", init_description, init_options, 0, 0},
+    {"doctor", gl_cmd_doctor, "start here", "", "check config, secrets, store, repos and calendars",
+     doctor_description, no_options, 0, 0},
+    {"config", gl_cmd_config, "start here", "[--defaults] [NAME]",
+     "show the effective configuration, or one value", config_description, config_options, 0, 1},
+    {"demo", NULL, "start here", "", "an offline run on bundled sample data", later, NULL, 0, -1},
+    {"auth", NULL, "connect", "harvest|google [options]", "sign in to Harvest or Google", later,
+     NULL, 0, -1},
+    {"sync", NULL, "connect", "harvest|jira|xero|quickbooks [--dry-run]",
+     "mirror Harvest; sync with Jira, Xero, QuickBooks", later, NULL, 0, -1},
+    {"harvest", NULL, "connect", "TOOL [JSON-ARGS]", "call a Harvest tool (the set MCP exposes)",
+     later, NULL, 0, -1},
+    {"mcp", NULL, "connect", "[--read-only]", "serve gleaner's tools to AI assistants over MCP",
+     later, NULL, 0, -1},
+    {"collect", NULL, "capture", "[--from D] [--to D]",
+     "read calendars, Git and Jira into the store", later, NULL, 0, -1},
+    {"activities", NULL, "capture", "[--from D] [--to D]",
+     "what was collected, counted or not, and why", later, NULL, 0, -1},
+    {"day", NULL, "capture", "[D]", "one day as a timeline in the terminal", later, NULL, 0, -1},
+    {"propose", NULL, "capture", "[--from D] [--to D]", "turn activities into proposed entries",
+     later, NULL, 0, -1},
+    {"review", NULL, "capture", "", "accept, edit or reject proposals interactively", later, NULL,
+     0, -1},
+    {"accept", NULL, "capture", "ID...|--all [--min-confidence X]", "accept proposals", later, NULL,
+     0, -1},
+    {"reject", NULL, "capture", "ID...", "reject proposals", later, NULL, 0, -1},
+    {"push", NULL, "capture", "[--dry-run]", "create accepted proposals in Harvest, exactly once",
+     later, NULL, 0, -1},
+    {"gaps", NULL, "capture", "[--from D] [--to D]", "expected versus tracked hours, per day",
+     later, NULL, 0, -1},
+    {"nudge", NULL, "agent", "[--dry-run]", "remind about today's gap", later, NULL, 0, -1},
+    {"budget", NULL, "agent", "[--check] [--dry-run]", "project budgets and their alerts", later,
+     NULL, 0, -1},
+    {"invoice", NULL, "agent", "[--check] [--dry-run]", "draft invoices at billing milestones",
+     later, NULL, 0, -1},
+    {"report", NULL, "agent", "weekly [--week YYYY-Www] [--format F] [--send]",
+     "the weekly timesheet compliance report", later, NULL, 0, -1},
+    {"daemon", NULL, "agent", "", "run as the background agent", later, NULL, 0, -1},
+};
+
+static const gl_option global_options[] = {
+    {"config", 0, "FILE", "use this config file (default: $GLEANER_CONFIG or XDG path)", false},
+    {"db", 0, "FILE", "use this store (default: $GLEANER_DB or $XDG_DATA_HOME/gleaner/gleaner.db)",
+     false},
+    {"json", 0, NULL, "print one JSON document on stdout", false},
+    {"verbose", 'v', NULL, "say more (-vv for debug output)", true},
+    {"help", 'h', NULL, "show help", false},
+    {"version", 0, NULL, "print the version", false},
+    {0},
+};
+
+enum { G_CONFIG, G_DB, G_JSON, G_VERBOSE, G_HELP, G_VERSION };
+
+const gl_command *gl_cli_commands(size_t *n)
+{
+    *n = sizeof(commands) / sizeof(commands[0]);
+    return commands;
+}
+
+/* ---------------------------------------------------------- exit codes */
+
+int gl_cli_exit_code(int code)
+{
+    switch (code) {
+    case GL_OK:
+        return GL_EXIT_OK;
+    case GL_EINVAL:
+    case GL_ECONFIG:
+    case GL_EINSECURE:
+        return GL_EXIT_USAGE;
+    default:
+        return GL_EXIT_FAILURE;
+    }
+}
+
+int gl_cli_fail(gl_cli *cli, int code)
+{
+    char msg[1200];
+    snprintf(msg, sizeof(msg), "%s", gl_error_last()[0] ? gl_error_last() : gl_strerror(code));
+    gl_str_sanitize(msg);
+    fprintf(cli->err, "gleaner: %s\n", msg);
+    return gl_cli_exit_code(code);
+}
+
+int gl_cli_usage_error(gl_cli *cli, const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(cli->err, "gleaner%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(cli->err, fmt, ap);
+    va_end(ap);
+    fprintf(cli->err, " (see: gleaner %s%s--help)\n", cmd ? cmd : "", cmd ? " " : "");
+    return GL_EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------- options */
+
+static int option_index(const gl_option *opts, const char *name, size_t namelen, char short_name)
+{
+    for (int i = 0; opts && opts[i].name; i++) {
+        if (short_name && opts[i].short_name == short_name)
+            return i;
+        if (!short_name && strlen(opts[i].name) == namelen &&
+            strncmp(opts[i].name, name, namelen) == 0)
+            return i;
+    }
+    return -1;
+}
+
+const char *gl_args_value(const gl_args *args, const char *name)
+{
+    int i = option_index(args->options, name, strlen(name), 0);
+    if (i < 0 || args->count[i] == 0)
+        return NULL;
+    return args->values[i][(args->count[i] > GL_MAX_VALUES ? GL_MAX_VALUES : args->count[i]) - 1];
+}
+
+int gl_args_values(const gl_args *args, const char *name, const char *const **values)
+{
+    int i = option_index(args->options, name, strlen(name), 0);
+    if (i < 0 || args->count[i] == 0) {
+        *values = NULL;
+        return 0;
+    }
+    *values = args->values[i];
+    return args->count[i] > GL_MAX_VALUES ? GL_MAX_VALUES : args->count[i];
+}
+
+bool gl_args_flag(const gl_args *args, const char *name)
+{
+    int i = option_index(args->options, name, strlen(name), 0);
+    return i >= 0 && args->count[i] > 0;
+}
+
+/* Record one option; global options apply to `cli` wherever they appear. */
+static int take_option(gl_cli *cli, const char *cmd, gl_args *args, bool global, int idx,
+                       const char *value, bool *help, bool *version)
+{
+    if (global) {
+        switch (idx) {
+        case G_CONFIG:
+            cli->config_override = value;
+            break;
+        case G_DB:
+            cli->db_override = value;
+            break;
+        case G_JSON:
+            cli->json = true;
+            break;
+        case G_VERBOSE:
+            cli->verbose++;
+            break;
+        case G_HELP:
+            *help = true;
+            break;
+        case G_VERSION:
+            *version = true;
+            break;
+        }
+        return GL_EXIT_OK;
+    }
+    if (args->count[idx] > 0 && !args->options[idx].repeatable)
+        return gl_cli_usage_error(cli, cmd, "--%s given twice", args->options[idx].name);
+    if (args->count[idx] < GL_MAX_VALUES)
+        args->values[idx][args->count[idx]] = value;
+    args->count[idx]++;
+    return GL_EXIT_OK;
+}
+
+/*
+ * Parse argv[first..] against `cmd_opts` plus the global options.  Options
+ * and positional arguments may be mixed; "--" ends options.  With
+ * stop_at_positional (the global command line), parsing stops at the first
+ * positional argument: the command name.
+ */
+static int parse(gl_cli *cli, const char *cmd, const gl_option *cmd_opts, int argc, char **argv,
+                 int first, bool stop_at_positional, gl_args *args, int *next, bool *help,
+                 bool *version)
+{
+    int i, rc;
+
+    memset(args, 0, sizeof(*args));
+    args->options = cmd_opts;
+    args->positional = calloc((size_t)argc + 1, sizeof(char *));
+    if (!args->positional) {
+        fprintf(cli->err, "gleaner: out of memory\n");
+        return GL_EXIT_FAILURE;
+    }
+    for (i = first; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc && !stop_at_positional; i++)
+                args->positional[args->npositional++] = argv[i];
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (stop_at_positional)
+                break;
+            args->positional[args->npositional++] = a;
+            continue;
+        }
+        if (a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t namelen = eq ? (size_t)(eq - name) : strlen(name);
+            const char *value = eq ? eq + 1 : NULL;
+            bool global = false;
+            const gl_option *opt;
+            int idx = option_index(cmd_opts, name, namelen, 0);
+            if (idx < 0) {
+                idx = option_index(global_options, name, namelen, 0);
+                global = idx >= 0;
+            }
+            if (idx < 0)
+                return gl_cli_usage_error(cli, cmd, "unknown option --%.*s", (int)namelen, name);
+            opt = global ? &global_options[idx] : &cmd_opts[idx];
+            if (opt->arg && !value) {
+                if (i + 1 >= argc)
+                    return gl_cli_usage_error(cli, cmd, "--%s needs a value (%s)", opt->name,
+                                              opt->arg);
+                value = argv[++i];
+            } else if (!opt->arg && value) {
+                return gl_cli_usage_error(cli, cmd, "--%s takes no value", opt->name);
+            }
+            if ((rc = take_option(cli, cmd, args, global, idx, value, help, version)) != 0)
+                return rc;
+            continue;
+        }
+        /* Short options, bundled: -vv */
+        for (const char *p = a + 1; *p; p++) {
+            bool global = false;
+            const gl_option *opt;
+            const char *value = NULL;
+            int idx = option_index(cmd_opts, NULL, 0, *p);
+            if (idx < 0) {
+                idx = option_index(global_options, NULL, 0, *p);
+                global = idx >= 0;
+            }
+            if (idx < 0)
+                return gl_cli_usage_error(cli, cmd, "unknown option -%c", *p);
+            opt = global ? &global_options[idx] : &cmd_opts[idx];
+            if (opt->arg) {
+                if (p[1])
+                    value = p + 1;
+                else if (i + 1 < argc)
+                    value = argv[++i];
+                else
+                    return gl_cli_usage_error(cli, cmd, "-%c needs a value (%s)", *p, opt->arg);
+                if ((rc = take_option(cli, cmd, args, global, idx, value, help, version)) != 0)
+                    return rc;
+                break;
+            }
+            if ((rc = take_option(cli, cmd, args, global, idx, NULL, help, version)) != 0)
+                return rc;
+        }
+    }
+    *next = i;
+    return GL_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- help */
+
+static void print_options(FILE *f, const char *heading, const gl_option *opts)
+{
+    if (!opts || !opts[0].name)
+        return;
+    fprintf(f, "\n%s:\n", heading);
+    for (int i = 0; opts[i].name; i++) {
+        char left[64];
+        if (opts[i].short_name)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].short_name, opts[i].name,
+                     opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+                     opts[i].arg ? opts[i].arg : "");
+        fprintf(f, "  %-22s %s\n", left, opts[i].help);
+    }
+}
+
+static void print_main_help(FILE *f)
+{
+    static const char *const groups[] = {"start here", "capture", "connect", "agent"};
+    size_t n = sizeof(commands) / sizeof(commands[0]);
+
+    fprintf(f, "usage: gleaner [--config FILE] [--db FILE] [--json] [-v] COMMAND [ARGS]\n"
+               "\n"
+               "gleaner finds the billable time you forgot to track. It reads what already\n"
+               "happened (calendar meetings, Git history, Jira worklogs), proposes Harvest\n"
+               "time entries for it, and tells you what is still missing.\n");
+    for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+        fprintf(f, "\n%s:\n", groups[g]);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(commands[i].group, groups[g]) != 0)
+                continue;
+            fprintf(f, "  %-11s %s%s\n", commands[i].name, commands[i].summary,
+                    commands[i].run ? "" : " (not in this version)");
+        }
+    }
+    print_options(f, "global options", global_options);
+    fprintf(f, "\n"
+               "Dates are YYYY-MM-DD in your time zone, or today, yesterday.\n"
+               "Exit status: 0 success, 1 failure at run time, 2 usage or config error.\n"
+               "Environment: GLEANER_CONFIG, GLEANER_DB, GLEANER_TRACE (e.g. harvest,http),\n"
+               "NO_COLOR. Run 'gleaner COMMAND --help' for a command's options.\n");
+}
+
+static void print_command_help(FILE *f, const gl_command *c)
+{
+    fprintf(f, "usage: gleaner %s%s%s\n\n%s\n", c->name, c->usage[0] ? " " : "", c->usage,
+            c->run ? c->description : c->summary);
+    if (!c->run)
+        fprintf(f, "\nNot available in this version of gleaner (%s).\n", GL_VERSION);
+    print_options(f, "options", c->options);
+    print_options(f, "global options", global_options);
+}
+
+static void print_version(gl_cli *cli)
+{
+    curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+    int major = 0, minor = 0, rev = 0;
+
+    git_libgit2_version(&major, &minor, &rev);
+    if (cli->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "version", json_object_new_string(GL_VERSION));
+        json_object_object_add(o, "libcurl", json_object_new_string(curl->version));
+        json_object_object_add(o, "libical", json_object_new_string(ICAL_VERSION));
+        json_object_object_add(o, "json-c", json_object_new_string(json_c_version()));
+        json_object_object_add(o, "sqlite", json_object_new_string(sqlite3_libversion()));
+        json_object_object_add(o, "store_schema", json_object_new_int(GL_STORE_VERSION));
+        fprintf(cli->out, "%s\n", gl_json_compact(o));
+        json_object_put(o);
+        return;
+    }
+    fprintf(cli->out, "gleaner %s\n", GL_VERSION);
+    if (cli->verbose)
+        fprintf(cli->out,
+                "libcurl %s, libgit2 %d.%d.%d, libical %s, json-c %s, sqlite %s, "
+                "store schema %d\n",
+                curl->version, major, minor, rev, ICAL_VERSION, json_c_version(),
+                sqlite3_libversion(), GL_STORE_VERSION);
+}
+
+/* ------------------------------------------------------------- logging */
+
+static void stderr_sink(gl_log_level level, const char *category, const char *line, void *payload)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug", "trace"};
+    char copy[4096];
+    FILE *f = payload;
+
+    snprintf(copy, sizeof(copy), "%s", line);
+    gl_str_sanitize(copy);
+    if (category)
+        fprintf(f, "gleaner: [%s] %s\n", category, copy);
+    else
+        fprintf(f, "gleaner: %s: %s\n", names[level], copy);
+}
+
+/* ------------------------------------------------------------ config */
+
+int gl_cli_config(gl_cli *cli, const gl_config **out)
+{
+    char *path = NULL;
+    bool named = false;
+    int rc;
+
+    if (!cli->cfg) {
+        if ((rc = gl_config_path(&path, &named, cli->config_override)) < 0)
+            return rc;
+        rc = gl_config_load(&cli->cfg, path, named ? GL_CONFIG_MUST_EXIST : 0);
+        free(path);
+        if (rc < 0)
+            return rc == GL_ENOTFOUND ? GL_ECONFIG : rc;
+    }
+    *out = cli->cfg;
+    return GL_OK;
+}
+
+int gl_cli_db_path(gl_cli *cli, char **out)
+{
+    const gl_config *cfg = NULL;
+    int rc;
+
+    /* --db and GLEANER_DB do not need the config; only store.path does. */
+    if (!cli->db_override && !getenv("GLEANER_DB") && (rc = gl_cli_config(cli, &cfg)) < 0)
+        return rc;
+    return gl_store_path(out, cli->db_override, cfg);
+}
+
+/* -------------------------------------------------------------- main */
+
+static gl_clock_fake *test_clock;
+
+/*
+ * GLEANER_TEST_NOW=2026-11-21T09:00:00Z runs gleaner on a fake clock that
+ * starts there and never really sleeps: end-to-end tests use it to cross
+ * days, weeks and Retry-After waits without waiting.
+ */
+static int setup_clock(gl_cli *cli)
+{
+    const char *now = getenv("GLEANER_TEST_NOW");
+    int64_t t;
+
+    cli->clock = gl_clock_system();
+    if (!now || !*now)
+        return GL_OK;
+    if (gl_time_parse_utc(&t, now) < 0)
+        return gl_error_prefix("GLEANER_TEST_NOW");
+    if (gl_clock_fake_new(&test_clock, t * 1000) < 0)
+        return gl_error_last_code();
+    cli->clock = gl_clock_fake_clock(test_clock);
+    return GL_OK;
+}
+
+static const gl_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static const char *closest_command(const char *name)
+{
+    const char *best = NULL;
+    int best_d = 3;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        int d = gl_str_distance(name, commands[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = commands[i].name;
+        }
+    }
+    return best;
+}
+
+int gl_cli_main(int argc, char **argv)
+{
+    gl_cli cli = {0};
+    gl_args global = {0}, args = {0};
+    const gl_command *cmd;
+    bool help = false, version = false;
+    int next = 1, rc;
+
+    cli.out = stdout;
+    cli.err = stderr;
+    gl_log_set_sink(stderr_sink, stderr);
+    if ((rc = parse(&cli, NULL, NULL, argc, argv, 1, true, &global, &next, &help, &version)) != 0)
+        goto done;
+    gl_log_set_level(cli.verbose >= 2 ? GL_LOG_DEBUG : cli.verbose ? GL_LOG_INFO : GL_LOG_WARN);
+    if (gl_log_set_trace(getenv("GLEANER_TRACE")) < 0) {
+        rc = gl_cli_fail(&cli, GL_EINVAL);
+        goto done;
+    }
+    if (setup_clock(&cli) < 0) {
+        rc = gl_cli_fail(&cli, GL_EINVAL);
+        goto done;
+    }
+    if (version) {
+        print_version(&cli);
+        rc = GL_EXIT_OK;
+        goto done;
+    }
+    if (next >= argc) {
+        print_main_help(help ? cli.out : cli.err);
+        rc = help ? GL_EXIT_OK : GL_EXIT_USAGE;
+        goto done;
+    }
+    if (strcmp(argv[next], "help") == 0) {
+        if (next + 1 >= argc) {
+            print_main_help(cli.out);
+            rc = GL_EXIT_OK;
+        } else if ((cmd = find_command(argv[next + 1]))) {
+            print_command_help(cli.out, cmd);
+            rc = GL_EXIT_OK;
+        } else {
+            rc = gl_cli_usage_error(&cli, NULL, "no command named '%s'", argv[next + 1]);
+        }
+        goto done;
+    }
+    if (!(cmd = find_command(argv[next]))) {
+        const char *hint = closest_command(argv[next]);
+        fprintf(cli.err, "gleaner: '%s' is not a command%s%s%s (see: gleaner --help)\n", argv[next],
+                hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+        rc = GL_EXIT_USAGE;
+        goto done;
+    }
+    if (help) {
+        print_command_help(cli.out, cmd);
+        rc = GL_EXIT_OK;
+        goto done;
+    }
+    if (!cmd->run) {
+        /* Listed for discoverability, but never a fake success. */
+        for (int i = next + 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                print_command_help(cli.out, cmd);
+                rc = GL_EXIT_OK;
+                goto done;
+            }
+        }
+        fprintf(cli.err,
+                "gleaner: '%s' is not available in this version of gleaner (%s); "
+                "see 'gleaner --help' for what is\n",
+                cmd->name, GL_VERSION);
+        rc = GL_EXIT_FAILURE;
+        goto done;
+    }
+    if ((rc = parse(&cli, cmd->name, cmd->options, argc, argv, next + 1, false, &args, &next, &help,
+                    &version)) != 0)
+        goto done;
+    gl_log_set_level(cli.verbose >= 2 ? GL_LOG_DEBUG : cli.verbose ? GL_LOG_INFO : GL_LOG_WARN);
+    if (help) {
+        print_command_help(cli.out, cmd);
+        rc = GL_EXIT_OK;
+        goto done;
+    }
+    if (args.npositional < cmd->min_positional) {
+        rc = gl_cli_usage_error(&cli, cmd->name, "missing argument: gleaner %s %s", cmd->name,
+                                cmd->usage);
+        goto done;
+    }
+    if (cmd->max_positional >= 0 && args.npositional > cmd->max_positional) {
+        rc = gl_cli_usage_error(&cli, cmd->name, "unexpected argument '%s'",
+                                args.positional[cmd->max_positional]);
+        goto done;
+    }
+    rc = cmd->run(&cli, &args);
+done:
+    free(global.positional);
+    free(args.positional);
+    gl_config_free(cli.cfg);
+    gl_clock_fake_free(test_clock);
+    test_clock = NULL;
+    fflush(cli.out);
+    icaltimezone_free_builtin_timezones();
+    return rc;
+}

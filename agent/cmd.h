@@ -1,0 +1,17 @@
+/*
+ * cmd.h - the commands behind the rows of the table in cli.c.  Each takes
+ * the parsed command line and returns an exit status (GL_EXIT_*).
+ */
+#ifndef GL_CMD_H
+#define GL_CMD_H
+
+#include "agent/cli.h"
+
+/* The starter config (contrib/gleaner.conf.example, embedded at build time). */
+extern const char gl_config_template[];
+
+int gl_cmd_init(gl_cli *cli, const gl_args *args);
+int gl_cmd_doctor(gl_cli *cli, const gl_args *args);
+int gl_cmd_config(gl_cli *cli, const gl_args *args);
+
+#endif

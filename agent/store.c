@@ -1,0 +1,674 @@
+/*
+ * store.c - SQLite: opening, migrations, transactions and every query.
+ */
+#include "store.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+/* 'glnr': marks the file as gleaner's so another program's database is refused. */
+#define GL_STORE_APPLICATION_ID 0x676c6e72
+
+struct gl_store {
+    sqlite3 *db;
+    char *path;
+    const gl_clock *clock;
+};
+
+/*
+ * Migrations: migrations[i] brings the schema from version i to i + 1.
+ * Never edit a released migration; add the next one.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1: the tables of DESIGN.md section 1. */
+    "CREATE TABLE activities ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL," /* calendar:work, git:acme-web, jira */
+    "  kind TEXT NOT NULL CHECK (kind IN ('meeting','commit','worklog','out-of-office')),"
+    "  key TEXT NOT NULL,"      /* UID + occurrence start, commit id, worklog id */
+    "  start INTEGER NOT NULL," /* UTC seconds */
+    "  end INTEGER NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  counted INTEGER NOT NULL DEFAULT 1,"
+    "  why TEXT," /* why it is not counted: declined, cancelled, free, ... */
+    "  details TEXT NOT NULL DEFAULT '{}'," /* JSON: organizer, attendees, repo, branch, keys */
+    "  collected_at INTEGER NOT NULL,"
+    "  UNIQUE (source, key));"
+    "CREATE INDEX activities_start ON activities(start);"
+
+    "CREATE TABLE proposals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL UNIQUE," /* gleaner's key, sent as Harvest's external_reference */
+    "  day TEXT NOT NULL,"        /* YYYY-MM-DD in the user's zone */
+    "  project_id INTEGER,"       /* NULL: unassigned */
+    "  task_id INTEGER,"
+    "  hours REAL NOT NULL,"
+    "  notes TEXT NOT NULL DEFAULT '',"
+    "  confidence REAL NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL DEFAULT 'proposed'"
+    "    CHECK (status IN ('proposed','accepted','rejected','pushed')),"
+    "  reason TEXT NOT NULL DEFAULT ''," /* the rule or signal that chose the project */
+    "  edited INTEGER NOT NULL DEFAULT 0,"
+    "  harvest_entry_id INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX proposals_day ON proposals(day);"
+    "CREATE TABLE proposal_sources ("
+    "  proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,"
+    "  activity_id INTEGER REFERENCES activities(id) ON DELETE SET NULL,"
+    "  kind TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL,"
+    "  PRIMARY KEY (proposal_id, kind, key, start));"
+
+    /* The Harvest mirror: queried fields as columns, the whole object as JSON. */
+    "CREATE TABLE harvest_users ("
+    "  id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, last_name TEXT,"
+    "  is_active INTEGER, weekly_capacity INTEGER, is_me INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "CREATE TABLE harvest_clients ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, is_active INTEGER,"
+    "  updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "CREATE TABLE harvest_projects ("
+    "  id INTEGER PRIMARY KEY, client_id INTEGER, name TEXT NOT NULL, code TEXT,"
+    "  is_active INTEGER, is_billable INTEGER, budget REAL, budget_by TEXT,"
+    "  budget_is_monthly INTEGER, updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "CREATE TABLE harvest_tasks ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, is_active INTEGER,"
+    "  billable_by_default INTEGER, updated_at TEXT, data TEXT NOT NULL,"
+    "  seen_at INTEGER NOT NULL);"
+    "CREATE TABLE harvest_task_assignments ("
+    "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, task_id INTEGER NOT NULL,"
+    "  is_active INTEGER, billable INTEGER, updated_at TEXT, data TEXT NOT NULL,"
+    "  seen_at INTEGER NOT NULL);"
+    "CREATE INDEX harvest_task_assignments_project ON harvest_task_assignments(project_id);"
+    "CREATE TABLE harvest_user_assignments ("
+    "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+    "  is_active INTEGER, updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "CREATE TABLE harvest_time_entries ("
+    "  id INTEGER PRIMARY KEY, spent_date TEXT NOT NULL, user_id INTEGER,"
+    "  project_id INTEGER, task_id INTEGER, hours REAL NOT NULL, notes TEXT,"
+    "  is_locked INTEGER, is_billed INTEGER, billable INTEGER, is_running INTEGER,"
+    "  external_ref_id TEXT, updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "CREATE INDEX harvest_time_entries_day ON harvest_time_entries(spent_date, user_id);"
+    "CREATE INDEX harvest_time_entries_project ON harvest_time_entries(project_id, spent_date);"
+    "CREATE INDEX harvest_time_entries_ref ON harvest_time_entries(external_ref_id);"
+
+    "CREATE TABLE sync_state ("
+    "  source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL, PRIMARY KEY (source, key));"
+
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  dedupe_key TEXT NOT NULL UNIQUE,"
+    "  payload TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (status IN ('pending','sending','done','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT,"
+    "  result TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"               /* budget, milestone, nudge, report */
+    "  subject TEXT NOT NULL,"            /* project id, milestone name, channel */
+    "  period TEXT NOT NULL,"             /* 2026-11, 2026-W47, 2026-11-21, total */
+    "  level INTEGER NOT NULL DEFAULT 0," /* threshold percent */
+    "  fired_at INTEGER NOT NULL,"
+    "  outbox_id INTEGER REFERENCES outbox(id),"
+    "  details TEXT NOT NULL DEFAULT '{}',"
+    "  UNIQUE (kind, subject, period, level));"
+
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  tool TEXT NOT NULL,"
+    "  arguments TEXT NOT NULL DEFAULT '{}',"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('ok','error')),"
+    "  message TEXT);"
+    "CREATE INDEX audit_at ON audit(at);",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == GL_STORE_VERSION,
+               "one migration per schema version");
+
+static int db_error(gl_store *store, const char *what)
+{
+    return gl_error_set(GL_ESTORE, "store %s: %s: %s", store->path, what,
+                        sqlite3_errmsg(store->db));
+}
+
+static int exec(gl_store *store, const char *sql, const char *what)
+{
+    char *err = NULL;
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        int rc = gl_error_set(GL_ESTORE, "store %s: %s: %s", store->path, what,
+                              err ? err : sqlite3_errmsg(store->db));
+        sqlite3_free(err);
+        return rc;
+    }
+    return GL_OK;
+}
+
+static int pragma_int(gl_store *store, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = GL_OK;
+
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(store, "cannot read its header");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    else
+        rc = db_error(store, "cannot read its header");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Refuse what we must not touch: another program's database, a newer schema. */
+static int check_header(gl_store *store, int *version)
+{
+    int app = 0, rc;
+
+    if ((rc = pragma_int(store, "PRAGMA user_version", version)) < 0) {
+        if (sqlite3_errcode(store->db) == SQLITE_NOTADB)
+            return gl_error_set(GL_ESTORE,
+                                "%s is not a gleaner store (not an SQLite database); "
+                                "move it away or point --db elsewhere",
+                                store->path);
+        return rc;
+    }
+    if ((rc = pragma_int(store, "PRAGMA application_id", &app)) < 0)
+        return rc;
+    if (app != 0 && app != GL_STORE_APPLICATION_ID)
+        return gl_error_set(GL_ESTORE,
+                            "%s is an SQLite database of another program, not a gleaner store",
+                            store->path);
+    if (*version > GL_STORE_VERSION)
+        return gl_error_set(GL_EVERSION,
+                            "store %s was written by a newer gleaner (schema %d; this gleaner "
+                            "knows up to %d); upgrade gleaner, or use another --db",
+                            store->path, *version, GL_STORE_VERSION);
+    if (*version > 0 && app == 0)
+        return gl_error_set(GL_ESTORE, "%s is not a gleaner store", store->path);
+    return GL_OK;
+}
+
+static int migrate(gl_store *store)
+{
+    int version = 0, rc;
+    char sql[96];
+
+    if ((rc = check_header(store, &version)) < 0)
+        return rc;
+    if (version == GL_STORE_VERSION)
+        return GL_OK;
+    if ((rc = gl_store_begin(store)) < 0)
+        return rc;
+    /* Re-read under the write lock: another process may have migrated meanwhile. */
+    if ((rc = check_header(store, &version)) < 0)
+        goto fail;
+    for (; version < GL_STORE_VERSION; version++) {
+        gl_debug("store %s: migrating schema %d -> %d", store->path, version, version + 1);
+        if ((rc = exec(store, migrations[version], "migration failed")) < 0)
+            goto fail;
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+        if ((rc = exec(store, sql, "migration failed")) < 0)
+            goto fail;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", GL_STORE_APPLICATION_ID);
+    if ((rc = exec(store, sql, "migration failed")) < 0)
+        goto fail;
+    return gl_store_commit(store);
+fail:
+    gl_store_rollback(store);
+    return rc;
+}
+
+int gl_store_path(char **out, const char *override, const gl_config *cfg)
+{
+    const char *env = getenv("GLEANER_DB");
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *configured = cfg ? gl_config_get(cfg, "store.path") : NULL;
+    char *home = NULL;
+    int rc;
+
+    *out = NULL;
+    if (override && *override)
+        return gl_fs_expand_home(out, override);
+    if (env && *env)
+        return gl_fs_expand_home(out, env);
+    if (configured)
+        return gl_fs_expand_home(out, configured);
+    if (xdg && xdg[0] == '/') {
+        *out = gl_strdupf("%s/gleaner/gleaner.db", xdg);
+        return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    if ((rc = gl_fs_expand_home(&home, "~")) < 0)
+        return rc;
+    *out = gl_strdupf("%s/.local/share/gleaner/gleaner.db", home);
+    free(home);
+    return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+}
+
+static int store_open(gl_store **out, const char *path, const gl_clock *clock, bool create)
+{
+    gl_store *store = NULL;
+    char *dir = NULL;
+    char mode[16];
+    int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+    *out = NULL;
+    if (!create && !gl_fs_exists(path))
+        return gl_error_set(GL_ENOTFOUND, "store %s does not exist yet", path);
+    if (!(store = calloc(1, sizeof(*store))) || !(store->path = gl_strdup(path))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    store->clock = clock ? clock : gl_clock_system();
+    if (create) {
+        flags |= SQLITE_OPEN_CREATE;
+        if (!(dir = gl_fs_dirname(path))) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            goto done;
+        }
+        if ((rc = gl_fs_mkdirs(dir, 0700)) < 0)
+            goto done;
+        /* SQLite would create it 0644; the store holds other people's names and notes. */
+        if (!gl_fs_exists(path)) {
+            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd >= 0)
+                close(fd);
+        }
+    }
+    if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+        rc = store->db ? db_error(store, "cannot open")
+                       : gl_error_set(GL_ENOMEM, "out of memory opening the store");
+        goto done;
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, 5000);
+    /* The header checks come first so a refused file is never written to. */
+    if ((rc = migrate(store)) < 0)
+        goto done;
+    if ((rc = exec(store, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+                   "cannot configure")) < 0)
+        goto done;
+    if ((rc = gl_store_journal_mode(store, mode, sizeof(mode))) < 0)
+        goto done;
+    if (strcmp(mode, "wal") != 0 &&
+        (rc = exec(store, "PRAGMA journal_mode = WAL", "cannot switch to WAL mode")) < 0)
+        goto done;
+    *out = store;
+    store = NULL;
+    rc = GL_OK;
+done:
+    free(dir);
+    gl_store_close(store);
+    return rc;
+}
+
+int gl_store_open(gl_store **out, const char *path, const gl_clock *clock)
+{
+    return store_open(out, path, clock, true);
+}
+
+int gl_store_open_existing(gl_store **out, const char *path, const gl_clock *clock)
+{
+    return store_open(out, path, clock, false);
+}
+
+void gl_store_close(gl_store *store)
+{
+    if (!store)
+        return;
+    if (store->db)
+        sqlite3_close_v2(store->db);
+    free(store->path);
+    free(store);
+}
+
+const char *gl_store_file(const gl_store *store)
+{
+    return store->path;
+}
+
+int gl_store_schema_version(gl_store *store, int *out)
+{
+    return pragma_int(store, "PRAGMA user_version", out);
+}
+
+int gl_store_journal_mode(gl_store *store, char *out, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = GL_OK;
+
+    if (sqlite3_prepare_v2(store->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+        return db_error(store, "cannot read the journal mode");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    else
+        rc = db_error(store, "cannot read the journal mode");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_check(gl_store *store)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = GL_OK;
+
+    if (sqlite3_prepare_v2(store->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
+        return db_error(store, "cannot check");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *verdict = (const char *)sqlite3_column_text(st, 0);
+        if (!verdict || strcmp(verdict, "ok") != 0)
+            rc = gl_error_set(GL_ESTORE, "store %s is damaged: %s", store->path,
+                              verdict ? verdict : "?");
+    } else {
+        rc = db_error(store, "cannot check");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_begin(gl_store *store)
+{
+    return exec(store, "BEGIN IMMEDIATE", "cannot start a transaction");
+}
+
+int gl_store_commit(gl_store *store)
+{
+    return exec(store, "COMMIT", "cannot commit");
+}
+
+void gl_store_rollback(gl_store *store)
+{
+    if (!sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* -------------------------------------------------------------- helpers */
+
+static int prepare(gl_store *store, sqlite3_stmt **st, const char *sql)
+{
+    if (sqlite3_prepare_v2(store->db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_error(store, "bad query");
+    return GL_OK;
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static int step_done(gl_store *store, sqlite3_stmt *st, const char *what)
+{
+    int src = sqlite3_step(st), rc = GL_OK;
+
+    if (src != SQLITE_DONE) {
+        if ((src & 0xff) == SQLITE_CONSTRAINT)
+            rc = gl_error_set(GL_EEXISTS, "store %s: %s: %s", store->path, what,
+                              sqlite3_errmsg(store->db));
+        else
+            rc = db_error(store, what);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t now(gl_store *store)
+{
+    return gl_clock_now(store->clock);
+}
+
+static int count(gl_store *store, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st, sql)) < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(store, "cannot count");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_counts_get(gl_store *store, gl_store_counts *out)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = count(store, "SELECT count(*) FROM activities", &out->activities)) < 0 ||
+        (rc = count(store, "SELECT count(*) FROM proposals", &out->proposals)) < 0 ||
+        (rc = count(store, "SELECT count(*) FROM harvest_time_entries", &out->harvest_entries)) <
+            0 ||
+        (rc = count(store, "SELECT count(*) FROM outbox WHERE status IN ('pending','sending')",
+                    &out->outbox_pending)) < 0 ||
+        (rc = count(store, "SELECT count(*) FROM alerts", &out->alerts)) < 0 ||
+        (rc = count(store, "SELECT count(*) FROM audit", &out->audit)) < 0)
+        return rc;
+    return GL_OK;
+}
+
+/* ----------------------------------------------------------- sync state */
+
+int gl_store_state_get(gl_store *store, const char *source, const char *key, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    *out = NULL;
+    if ((rc = prepare(store, &st, "SELECT value FROM sync_state WHERE source = ? AND key = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        if (!(*out = gl_strdup((const char *)sqlite3_column_text(st, 0))))
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+    } else if (src == SQLITE_DONE) {
+        rc = gl_error_set(GL_ENOTFOUND, "no %s state '%s' yet", source, key);
+    } else {
+        rc = db_error(store, "cannot read sync state");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_state_set(gl_store *store, const char *source, const char *key, const char *value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO sync_state (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
+                      "updated_at = excluded.updated_at")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now(store));
+    return step_done(store, st, "cannot save sync state");
+}
+
+/* ---------------------------------------------------------------- audit */
+
+int gl_store_audit_add(gl_store *store, const char *actor, const char *tool,
+                       const char *arguments_json, bool ok, const char *message)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO audit (at, actor, tool, arguments, outcome, message) "
+                      "VALUES (?, ?, ?, ?, ?, ?)")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now(store));
+    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, tool, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, arguments_json ? arguments_json : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, ok ? "ok" : "error", -1, SQLITE_STATIC);
+    if (message)
+        sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
+    return step_done(store, st, "cannot write the audit log");
+}
+
+/* --------------------------------------------------------------- outbox */
+
+int gl_store_outbox_add(gl_store *store, const char *kind, const char *dedupe_key,
+                        const char *payload_json, int64_t *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t t = now(store);
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt_at, "
+                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dedupe_key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, payload_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, t);
+    sqlite3_bind_int64(st, 5, t);
+    sqlite3_bind_int64(st, 6, t);
+    if ((rc = step_done(store, st, "cannot queue")) < 0) {
+        if (rc == GL_EEXISTS)
+            gl_error_set(GL_EEXISTS, "%s is already queued", dedupe_key);
+        return rc;
+    }
+    if (id_out)
+        *id_out = sqlite3_last_insert_rowid(store->db);
+    return GL_OK;
+}
+
+int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **out)
+{
+    sqlite3_stmt *st = NULL;
+    gl_outbox_item *item = NULL;
+    int rc, src;
+
+    *out = NULL;
+    if ((rc = gl_store_begin(store)) < 0)
+        return rc;
+    if ((rc = prepare(store, &st,
+                      "SELECT id, kind, dedupe_key, payload, attempts, status FROM outbox "
+                      "WHERE status IN ('pending','sending') AND next_attempt_at <= ? "
+                      "AND (?2 IS NULL OR kind = ?2) ORDER BY next_attempt_at, id LIMIT 1")) < 0)
+        goto fail;
+    sqlite3_bind_int64(st, 1, now(store));
+    if (kind)
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if (src == SQLITE_DONE) {
+        sqlite3_finalize(st);
+        gl_store_rollback(store);
+        return gl_error_set(GL_ENOTFOUND, "nothing due in the outbox");
+    }
+    if (src != SQLITE_ROW) {
+        rc = db_error(store, "cannot read the outbox");
+        goto fail;
+    }
+    if (!(item = calloc(1, sizeof(*item)))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto fail;
+    }
+    item->id = sqlite3_column_int64(st, 0);
+    item->kind = gl_strdup((const char *)sqlite3_column_text(st, 1));
+    item->dedupe_key = gl_strdup((const char *)sqlite3_column_text(st, 2));
+    item->payload = gl_strdup((const char *)sqlite3_column_text(st, 3));
+    item->attempts = sqlite3_column_int(st, 4) + 1;
+    /* 'sending' left behind means a send began and its outcome was never recorded. */
+    item->uncertain = strcmp((const char *)sqlite3_column_text(st, 5), "sending") == 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!item->kind || !item->dedupe_key || !item->payload) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = prepare(store, &st,
+                      "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+                      "updated_at = ? WHERE id = ?")) < 0)
+        goto fail;
+    sqlite3_bind_int64(st, 1, now(store));
+    sqlite3_bind_int64(st, 2, item->id);
+    rc = step_done(store, st, "cannot claim an outbox item");
+    st = NULL;
+    if (rc < 0 || (rc = gl_store_commit(store)) < 0)
+        goto fail;
+    *out = item;
+    return GL_OK;
+fail:
+    sqlite3_finalize(st);
+    gl_store_rollback(store);
+    gl_outbox_item_free(item);
+    return rc;
+}
+
+static int outbox_finish(gl_store *store, int64_t id, const char *status, int64_t next_at,
+                         const char *error, const char *result)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, "
+                      "result = coalesce(?, result), updated_at = ? WHERE id = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, next_at);
+    if (error)
+        sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+    if (result)
+        sqlite3_bind_text(st, 4, result, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now(store));
+    sqlite3_bind_int64(st, 6, id);
+    if ((rc = step_done(store, st, "cannot update the outbox")) < 0)
+        return rc;
+    if (sqlite3_changes(store->db) != 1)
+        return gl_error_set(GL_ENOTFOUND, "outbox item %lld does not exist", (long long)id);
+    return GL_OK;
+}
+
+int gl_store_outbox_done(gl_store *store, int64_t id, const char *result_json)
+{
+    return outbox_finish(store, id, "done", now(store), NULL, result_json);
+}
+
+int gl_store_outbox_retry(gl_store *store, int64_t id, int64_t retry_at, const char *error,
+                          bool uncertain)
+{
+    return outbox_finish(store, id, uncertain ? "sending" : "pending", retry_at, error, NULL);
+}
+
+int gl_store_outbox_fail(gl_store *store, int64_t id, const char *error)
+{
+    return outbox_finish(store, id, "failed", now(store), error, NULL);
+}
+
+void gl_outbox_item_free(gl_outbox_item *item)
+{
+    if (!item)
+        return;
+    free(item->kind);
+    free(item->dedupe_key);
+    free(item->payload);
+    free(item);
+}

@@ -1,0 +1,143 @@
+/*
+ * store.h - the local SQLite store: everything gleaner learns goes here
+ * first, and every side effect is queued here (the outbox) in the same
+ * transaction as the decision that caused it.
+ *
+ * One file, WAL mode, schema versioned with PRAGMA user_version and migrated
+ * forward in code when opened.  A store written by a newer gleaner is
+ * refused before anything is written to it.  All SQL in gleaner lives in
+ * store.c.
+ *
+ * Tables (schema 1): activities; proposals and proposal_sources; the Harvest
+ * mirror (harvest_users, _clients, _projects, _tasks, _task_assignments,
+ * _user_assignments, _time_entries); sync_state; outbox; alerts; audit.
+ */
+#ifndef GL_STORE_H
+#define GL_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/config.h"
+#include "util/clock.h"
+#include "util/error.h"
+
+/* The schema version this gleaner writes. */
+#define GL_STORE_VERSION 1
+
+typedef struct gl_store gl_store;
+
+/*
+ * gl_store_path - where the store is: `override` (--db), else $GLEANER_DB,
+ * else store.path from `cfg` (may be NULL), else
+ * $XDG_DATA_HOME/gleaner/gleaner.db (~/.local/share/gleaner/gleaner.db).
+ * Caller frees *out.
+ */
+int gl_store_path(char **out, const char *override, const gl_config *cfg);
+
+/*
+ * gl_store_open - open (creating it and its directory, mode 0700) and migrate
+ * the store at `path`.  `clock` stamps rows (NULL: system clock; borrowed,
+ * must outlive the store).  GL_EVERSION when the file was written by a newer
+ * gleaner, GL_ESTORE when it is not a gleaner store or SQLite fails.  Close
+ * with gl_store_close.
+ */
+int gl_store_open(gl_store **out, const char *path, const gl_clock *clock);
+
+/*
+ * gl_store_open_existing - like gl_store_open, but GL_ENOTFOUND instead of
+ * creating a missing file (for checks that must not create anything).
+ */
+int gl_store_open_existing(gl_store **out, const char *path, const gl_clock *clock);
+
+void gl_store_close(gl_store *store);
+
+/* The file's path; borrowed. */
+const char *gl_store_file(const gl_store *store);
+
+/* The schema version of the open store (after migration: GL_STORE_VERSION). */
+int gl_store_schema_version(gl_store *store, int *out);
+
+/* The journal mode ("wal"), into `out` of size `len`. */
+int gl_store_journal_mode(gl_store *store, char *out, size_t len);
+
+/* gl_store_check - SQLite's quick_check; GL_ESTORE with its first complaint. */
+int gl_store_check(gl_store *store);
+
+/*
+ * Transactions.  gl_store_begin takes the write lock at once (BEGIN
+ * IMMEDIATE) so a transaction never fails half-way for lack of it; it waits
+ * up to 5 s for another process.  Transactions do not nest.
+ */
+int gl_store_begin(gl_store *store);
+int gl_store_commit(gl_store *store);
+void gl_store_rollback(gl_store *store);
+
+/* Row counts of the main tables, for doctor and status lines. */
+typedef struct gl_store_counts {
+    int64_t activities, proposals, harvest_entries, outbox_pending, alerts, audit;
+} gl_store_counts;
+int gl_store_counts_get(gl_store *store, gl_store_counts *out);
+
+/* ------------------------------------------------------------ sync state */
+
+/*
+ * Small named values per source: Git tips, sync tokens, updated_since marks,
+ * feed ETags.  gl_store_state_get: GL_ENOTFOUND when unset; caller frees *out.
+ */
+int gl_store_state_get(gl_store *store, const char *source, const char *key, char **out);
+int gl_store_state_set(gl_store *store, const char *source, const char *key, const char *value);
+
+/* ----------------------------------------------------------------- audit */
+
+/*
+ * gl_store_audit_add - record one tool call: who (cli, mcp, daemon), which
+ * tool, its arguments as JSON with secrets already removed, whether it
+ * succeeded and a message.
+ */
+int gl_store_audit_add(gl_store *store, const char *actor, const char *tool,
+                       const char *arguments_json, bool ok, const char *message);
+
+/* ---------------------------------------------------------------- outbox */
+
+typedef struct gl_outbox_item {
+    int64_t id;
+    char *kind;       /* "harvest.time_entry", "slack.message", "email", ... */
+    char *dedupe_key; /* unique: the same decision never queues twice */
+    char *payload;    /* JSON */
+    int attempts;     /* sends started so far, this one included */
+    bool uncertain;   /* a previous send started and never finished: check before resending */
+} gl_outbox_item;
+
+/*
+ * gl_store_outbox_add - queue a side effect (call inside the transaction
+ * that records the decision).  GL_EEXISTS when `dedupe_key` is already
+ * queued; *id_out (optional) receives the row id.
+ */
+int gl_store_outbox_add(gl_store *store, const char *kind, const char *dedupe_key,
+                        const char *payload_json, int64_t *id_out);
+
+/*
+ * gl_store_outbox_claim - the oldest item of `kind` (NULL: any) that is due,
+ * marked as being sent (attempts + 1).  GL_ENOTFOUND when nothing is due.
+ * Free with gl_outbox_item_free.
+ */
+int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **out);
+
+/* The send succeeded; `result_json` (optional) records what the remote returned. */
+int gl_store_outbox_done(gl_store *store, int64_t id, const char *result_json);
+
+/*
+ * The send failed and may be retried at `retry_at` (UTC seconds).  When the
+ * outcome is unknown (a timeout, a lost answer) pass `uncertain` so the next
+ * claim says the remote must be checked before sending again.
+ */
+int gl_store_outbox_retry(gl_store *store, int64_t id, int64_t retry_at, const char *error,
+                          bool uncertain);
+
+/* The send failed for good (the remote refused it); kept for the user to see. */
+int gl_store_outbox_fail(gl_store *store, int64_t id, const char *error);
+
+void gl_outbox_item_free(gl_outbox_item *item);
+
+#endif

@@ -1,0 +1,11 @@
+# Every dependency through pkg-config, as an imported target.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl>=7.83)
+pkg_check_modules(ICAL REQUIRED IMPORTED_TARGET libical>=3.0)
+pkg_check_modules(GIT2 REQUIRED IMPORTED_TARGET libgit2>=1.1)
+pkg_check_modules(JSONC REQUIRED IMPORTED_TARGET json-c>=0.15)
+pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3>=3.35)
+pkg_check_modules(CRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+if(GLEANER_BUILD_TESTS)
+  pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka>=1.1)
+endif()
