@@ -131,7 +131,7 @@ static void check_store(doctor *d)
         report(d, CHECK_FAIL, "store", NULL, "%s", gl_error_last());
         return;
     }
-    rc = gl_store_open_existing(&store, path, d->cli->clock);
+    rc = gl_store_inspect(&store, path, d->cli->clock);
     if (rc == GL_ENOTFOUND) {
         report(d, CHECK_WARN, "store", "it is created by gleaner init or the first collect",
                "%s does not exist yet", path);
@@ -142,8 +142,13 @@ static void check_store(doctor *d)
                "%s", gl_error_last());
     } else if ((rc = gl_store_check(store)) < 0 ||
                (rc = gl_store_schema_version(store, &version)) < 0 ||
-               (rc = gl_store_journal_mode(store, mode, sizeof(mode))) < 0 ||
-               (rc = gl_store_counts_get(store, &counts)) < 0) {
+               (rc = gl_store_journal_mode(store, mode, sizeof(mode))) < 0) {
+        report(d, CHECK_FAIL, "store", "restore a backup, or move it away", "%s", gl_error_last());
+    } else if (version < GL_STORE_VERSION) {
+        /* Doctor only looks: the next command that uses the store migrates it. */
+        report(d, CHECK_OK, "store", NULL, "%s (schema %d; upgraded to %d on next use)", path,
+               version, GL_STORE_VERSION);
+    } else if ((rc = gl_store_counts_get(store, &counts)) < 0) {
         report(d, CHECK_FAIL, "store", "restore a backup, or move it away", "%s", gl_error_last());
     } else {
         report(d, CHECK_OK, "store", NULL,

@@ -673,9 +673,6 @@ static int check_value(char **stored, const gl_config_key *k, const char *name, 
 int gl_config_path(char **out, bool *explicit_out, const char *override)
 {
     const char *env = getenv("GLEANER_CONFIG");
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    char *home = NULL;
-    int rc;
 
     *out = NULL;
     *explicit_out = true;
@@ -684,15 +681,7 @@ int gl_config_path(char **out, bool *explicit_out, const char *override)
     if (env && *env)
         return gl_fs_expand_home(out, env);
     *explicit_out = false;
-    if (xdg && xdg[0] == '/') {
-        *out = gl_strdupf("%s/gleaner/config", xdg);
-        return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
-    }
-    if ((rc = gl_fs_expand_home(&home, "~")) < 0)
-        return rc;
-    *out = gl_strdupf("%s/.config/gleaner/config", home);
-    free(home);
-    return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+    return gl_fs_xdg_path(out, "XDG_CONFIG_HOME", ".config", "gleaner/config");
 }
 
 static group *find_group(const gl_config *cfg, const char *name)

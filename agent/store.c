@@ -244,10 +244,7 @@ fail:
 int gl_store_path(char **out, const char *override, const gl_config *cfg)
 {
     const char *env = getenv("GLEANER_DB");
-    const char *xdg = getenv("XDG_DATA_HOME");
     const char *configured = cfg ? gl_config_get(cfg, "store.path") : NULL;
-    char *home = NULL;
-    int rc;
 
     *out = NULL;
     if (override && *override)
@@ -256,54 +253,57 @@ int gl_store_path(char **out, const char *override, const gl_config *cfg)
         return gl_fs_expand_home(out, env);
     if (configured)
         return gl_fs_expand_home(out, configured);
-    if (xdg && xdg[0] == '/') {
-        *out = gl_strdupf("%s/gleaner/gleaner.db", xdg);
-        return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
-    }
-    if ((rc = gl_fs_expand_home(&home, "~")) < 0)
-        return rc;
-    *out = gl_strdupf("%s/.local/share/gleaner/gleaner.db", home);
-    free(home);
-    return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+    return gl_fs_xdg_path(out, "XDG_DATA_HOME", ".local/share", "gleaner/gleaner.db");
 }
 
-static int store_open(gl_store **out, const char *path, const gl_clock *clock, bool create)
+static int store_new(gl_store **out, const char *path, const gl_clock *clock)
+{
+    gl_store *store = calloc(1, sizeof(*store));
+
+    *out = NULL;
+    if (!store || !(store->path = gl_strdup(path))) {
+        free(store);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    store->clock = clock ? clock : gl_clock_system();
+    *out = store;
+    return GL_OK;
+}
+
+static int sqlite_open(gl_store *store, int flags)
+{
+    if (sqlite3_open_v2(store->path, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return store->db ? db_error(store, "cannot open")
+                         : gl_error_set(GL_ENOMEM, "out of memory opening the store");
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, 5000);
+    return GL_OK;
+}
+
+int gl_store_open(gl_store **out, const char *path, const gl_clock *clock)
 {
     gl_store *store = NULL;
     char *dir = NULL;
     char mode[16];
-    int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    int rc;
 
     *out = NULL;
-    if (!create && !gl_fs_exists(path))
-        return gl_error_set(GL_ENOTFOUND, "store %s does not exist yet", path);
-    if (!(store = calloc(1, sizeof(*store))) || !(store->path = gl_strdup(path))) {
+    if ((rc = store_new(&store, path, clock)) < 0)
+        return rc;
+    if (!(dir = gl_fs_dirname(path))) {
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
     }
-    store->clock = clock ? clock : gl_clock_system();
-    if (create) {
-        flags |= SQLITE_OPEN_CREATE;
-        if (!(dir = gl_fs_dirname(path))) {
-            rc = gl_error_set(GL_ENOMEM, "out of memory");
-            goto done;
-        }
-        if ((rc = gl_fs_mkdirs(dir, 0700)) < 0)
-            goto done;
-        /* SQLite would create it 0644; the store holds other people's names and notes. */
-        if (!gl_fs_exists(path)) {
-            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-            if (fd >= 0)
-                close(fd);
-        }
-    }
-    if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
-        rc = store->db ? db_error(store, "cannot open")
-                       : gl_error_set(GL_ENOMEM, "out of memory opening the store");
+    if ((rc = gl_fs_mkdirs(dir, 0700)) < 0)
         goto done;
+    /* SQLite would create it 0644; the store holds other people's names and notes. */
+    if (!gl_fs_exists(path)) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
     }
-    sqlite3_extended_result_codes(store->db, 1);
-    sqlite3_busy_timeout(store->db, 5000);
+    if ((rc = sqlite_open(store, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) < 0)
+        goto done;
     /* The header checks come first so a refused file is never written to. */
     if ((rc = migrate(store)) < 0)
         goto done;
@@ -324,14 +324,23 @@ done:
     return rc;
 }
 
-int gl_store_open(gl_store **out, const char *path, const gl_clock *clock)
+int gl_store_inspect(gl_store **out, const char *path, const gl_clock *clock)
 {
-    return store_open(out, path, clock, true);
-}
+    gl_store *store = NULL;
+    int version = 0, rc;
 
-int gl_store_open_existing(gl_store **out, const char *path, const gl_clock *clock)
-{
-    return store_open(out, path, clock, false);
+    *out = NULL;
+    if (!gl_fs_exists(path))
+        return gl_error_set(GL_ENOTFOUND, "store %s does not exist yet", path);
+    if ((rc = store_new(&store, path, clock)) < 0)
+        return rc;
+    if ((rc = sqlite_open(store, SQLITE_OPEN_READONLY)) < 0 ||
+        (rc = check_header(store, &version)) < 0) {
+        gl_store_close(store);
+        return rc;
+    }
+    *out = store;
+    return GL_OK;
 }
 
 void gl_store_close(gl_store *store)

@@ -45,10 +45,13 @@ int gl_store_path(char **out, const char *override, const gl_config *cfg);
 int gl_store_open(gl_store **out, const char *path, const gl_clock *clock);
 
 /*
- * gl_store_open_existing - like gl_store_open, but GL_ENOTFOUND instead of
- * creating a missing file (for checks that must not create anything).
+ * gl_store_inspect - open an existing store read-only, without creating or
+ * migrating anything (for checks such as doctor).  GL_ENOTFOUND when the
+ * file does not exist; GL_EVERSION and GL_ESTORE as gl_store_open.  Only
+ * the read functions below work on it; gl_store_schema_version tells
+ * whether it still needs migrating.
  */
-int gl_store_open_existing(gl_store **out, const char *path, const gl_clock *clock);
+int gl_store_inspect(gl_store **out, const char *path, const gl_clock *clock);
 
 void gl_store_close(gl_store *store);
 

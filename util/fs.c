@@ -44,6 +44,21 @@ int gl_fs_expand_home(char **out, const char *path)
     return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
 }
 
+int gl_fs_xdg_path(char **out, const char *env_var, const char *fallback, const char *leaf)
+{
+    const char *base = getenv(env_var);
+    const char *home;
+
+    /* The XDG spec says relative values are invalid and must be ignored. */
+    if (base && base[0] == '/')
+        *out = gl_strdupf("%s/%s", base, leaf);
+    else if ((home = home_dir()))
+        *out = gl_strdupf("%s/%s/%s", home, fallback, leaf);
+    else
+        return gl_error_set(GL_ECONFIG, "cannot find your home directory: HOME is not set");
+    return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+}
+
 int gl_fs_mkdirs(const char *dir, mode_t mode)
 {
     char *copy = gl_strdup(dir), *p;

@@ -17,6 +17,13 @@
  */
 int gl_fs_expand_home(char **out, const char *path);
 
+/*
+ * gl_fs_xdg_path - `leaf` under an XDG base directory: $`env_var` when it is
+ * an absolute path, else $HOME/`fallback` (XDG_CONFIG_HOME, ".config" ->
+ * ~/.config/leaf).  Caller frees *out.
+ */
+int gl_fs_xdg_path(char **out, const char *env_var, const char *fallback, const char *leaf);
+
 /* gl_fs_mkdirs - create `dir` and its parents with `mode` (existing is fine). */
 int gl_fs_mkdirs(const char *dir, mode_t mode);
 

@@ -152,6 +152,17 @@ static size_t secret_value_start(const char *s, size_t i)
     return j;
 }
 
+/*
+ * Write the marker for `consumed` redacted bytes at s + *w.  Never more bytes
+ * than were consumed, so the in-place rewrite can only shrink the text.
+ */
+static void put_marker(char *s, size_t *w, size_t consumed)
+{
+    size_t n = strlen(GL_REDACTED) <= consumed ? strlen(GL_REDACTED) : consumed;
+    memcpy(s + *w, GL_REDACTED, n);
+    *w += n;
+}
+
 bool gl_redact_inplace(char *s)
 {
     static const char slack_hook[] = "hooks.slack.com/services/";
@@ -169,8 +180,7 @@ bool gl_redact_inplace(char *s)
                 end++;
             memmove(s + w, s + r, v - r);
             w += v - r;
-            memcpy(s + w, GL_REDACTED, strlen(GL_REDACTED) < end - v ? strlen(GL_REDACTED) : 1);
-            w += strlen(GL_REDACTED) < end - v ? strlen(GL_REDACTED) : 1;
+            put_marker(s, &w, end - v);
             r = end;
             changed = true;
             continue;
@@ -181,10 +191,10 @@ bool gl_redact_inplace(char *s)
             w += end - r;
             r = end;
             if (!is_value_end(s[r])) {
+                size_t start = r;
                 while (!is_value_end(s[r]))
                     r++;
-                memcpy(s + w, GL_REDACTED, strlen(GL_REDACTED));
-                w += strlen(GL_REDACTED);
+                put_marker(s, &w, r - start);
                 changed = true;
             }
             continue;
@@ -194,8 +204,7 @@ bool gl_redact_inplace(char *s)
             while (end < n && is_token_char(s[end]))
                 end++;
             if (run_is_secret(s + r, end - r)) {
-                memcpy(s + w, GL_REDACTED, strlen(GL_REDACTED));
-                w += strlen(GL_REDACTED);
+                put_marker(s, &w, end - r);
                 r = end;
                 changed = true;
                 continue;

@@ -16,6 +16,8 @@ from pathlib import Path
 
 SOURCE_DIR = Path(os.environ.get("GLEANER_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BIN = str(Path(os.environ.get("GLEANER_BIN", SOURCE_DIR / "build" / "gleaner")).resolve())
+# A command to run gleaner under, e.g. valgrind (set by -DGLEANER_VALGRIND=ON).
+WRAPPER = os.environ.get("GLEANER_WRAPPER", "").split()
 sys.path.insert(0, str(SOURCE_DIR / "tests" / "fakes"))
 
 
@@ -59,10 +61,12 @@ class GleanerTestCase(unittest.TestCase):
     def run_gleaner(self, *args, env=None, stdin=None, timeout=60) -> Result:
         full_env = dict(self.env)
         full_env.update(env or {})
-        proc = subprocess.run([BIN, *args], env=full_env, input=stdin, capture_output=True,
-                              text=True, timeout=timeout, cwd=self.home)
+        proc = subprocess.run([*WRAPPER, BIN, *args], env=full_env, input=stdin,
+                              capture_output=True, text=True, timeout=timeout * (10 if WRAPPER else 1),
+                              cwd=self.home)
         # A sanitizer report is a failure whatever the exit status says.
-        for marker in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+        for marker in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
+                       "Invalid read", "Invalid write", "definitely lost", "uninitialised"):
             if marker in proc.stderr:
                 self.fail(f"sanitizer report from gleaner {' '.join(args)}:\n{proc.stderr}")
         return Result(proc)

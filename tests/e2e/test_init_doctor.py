@@ -109,6 +109,24 @@ class InitDoctorTest(GleanerTestCase):
         self.assertRegex(r.out, r"FAIL +store +.*newer gleaner \(schema 7")
         self.assertEqual(self.db_path.read_bytes(), before)
 
+    def test_doctor_looks_but_never_migrates(self):
+        self.db_path.parent.mkdir(parents=True)
+        self.db_path.write_bytes(b"")
+        r = self.run_gleaner("doctor")
+        self.assertRegex(r.out, r"ok +store +.*schema 0; upgraded to 1 on next use")
+        self.assertEqual(self.db_path.stat().st_size, 0)
+        # init on an existing config leaves it, but the next command migrates the store.
+        self.assertExit(self.run_gleaner("init", "--timezone", "UTC"), 0)
+        self.assertRegex(self.run_gleaner("doctor").out, r"ok +store +.*schema 1, wal")
+
+    def test_doctor_uses_the_injected_clock(self):
+        self.write(".config/gleaner/config", "[user]\n\ttimezone = Europe/Berlin\n")
+        # 01:30 UTC on the morning Berlin moves to summer time is 03:30 local.
+        r = self.run_gleaner("doctor", env={"GLEANER_TEST_NOW": "2026-03-29T01:30:00Z"})
+        self.assertIn("Europe/Berlin (local time 2026-03-29 03:30, UTC+2:00)", r.out)
+        r = self.run_gleaner("doctor", env={"GLEANER_TEST_NOW": "2026-03-29T00:59:00Z"})
+        self.assertIn("(local time 2026-03-29 01:59, UTC+1:00)", r.out)
+
     def test_doctor_reports_a_broken_config(self):
         self.write(".config/gleaner/config", "[user]\n\ttimezone = Nowhere/City\n")
         r = self.run_gleaner("doctor")

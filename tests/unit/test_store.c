@@ -109,7 +109,7 @@ static void migrates_from_nothing_and_reopens(void **state)
     }
 
     /* Reopening keeps the data and migrates nothing. */
-    gl_assert_ok(gl_store_open_existing(&store, path, gl_clock_fake_clock(f->clock)));
+    gl_assert_ok(gl_store_open(&store, path, gl_clock_fake_clock(f->clock)));
     {
         char *value = NULL;
         gl_assert_ok(gl_store_state_get(store, "git:acme-web", "tip:refs/heads/main", &value));
@@ -119,9 +119,30 @@ static void migrates_from_nothing_and_reopens(void **state)
                          GL_ENOTFOUND);
     }
     gl_store_close(store);
-    assert_int_equal(gl_store_open_existing(&store, gl_test_path(f->dir, "none.db"), NULL),
-                     GL_ENOTFOUND);
+    assert_int_equal(gl_store_inspect(&store, gl_test_path(f->dir, "none.db"), NULL), GL_ENOTFOUND);
     assert_false(gl_fs_exists(gl_test_path(f->dir, "none.db")));
+}
+
+static void migrates_an_empty_file(void **state)
+{
+    fixture *f = *state;
+    const char *path = gl_test_path(f->dir, "empty.db");
+    gl_store *store = NULL;
+    int version = -1;
+
+    gl_test_write(path, "", 0600);
+    /* Inspecting does not write: an empty file stays empty, schema 0. */
+    gl_assert_ok(gl_store_inspect(&store, path, NULL));
+    gl_assert_ok(gl_store_schema_version(store, &version));
+    assert_int_equal(version, 0);
+    gl_store_close(store);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 0);
+    gl_assert_ok(gl_store_open(&store, path, NULL));
+    gl_assert_ok(gl_store_schema_version(store, &version));
+    assert_int_equal(version, GL_STORE_VERSION);
+    gl_assert_ok(gl_store_audit_add(store, "cli", "init", NULL, true, NULL));
+    gl_store_close(store);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM audit"), 1);
 }
 
 static void newer_store_is_refused_untouched(void **state)
@@ -145,6 +166,7 @@ static void newer_store_is_refused_untouched(void **state)
     assert_int_equal(alen, blen);
     assert_memory_equal(before, after, blen);
     assert_int_equal(raw_int(path, "PRAGMA user_version"), 99);
+    assert_int_equal(gl_store_inspect(&store, path, NULL), GL_EVERSION);
     free(before);
     free(after);
 }
@@ -280,6 +302,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrates_from_nothing_and_reopens, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrates_an_empty_file, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_store_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_files_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(transactions_roll_back, setup, teardown),

@@ -49,6 +49,19 @@ static void redaction_removes_secrets(void **state)
     check_redacted("Harvest PAT 3155791.pt.ZmfCzQ1N8VyTqh9sK", "ZmfCzQ1N8VyTqh9sK", "Harvest");
 }
 
+/* Found by fuzz_redact: a short secret must not be replaced by a longer marker. */
+static void redaction_never_lengthens(void **state)
+{
+    char buf[64];
+    (void)state;
+    snprintf(buf, sizeof(buf), "https://hooks.slack.com/services/T");
+    gl_redact_inplace(buf);
+    assert_string_equal(buf, "https://hooks.slack.com/services/*");
+    snprintf(buf, sizeof(buf), "password=ab");
+    gl_redact_inplace(buf);
+    assert_string_equal(buf, "password=**");
+}
+
 static void redaction_keeps_ordinary_text(void **state)
 {
     (void)state;
@@ -291,6 +304,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(redaction_removes_secrets),
+        cmocka_unit_test(redaction_never_lengthens),
         cmocka_unit_test(redaction_keeps_ordinary_text),
         cmocka_unit_test(logging_levels_categories_and_redaction),
         cmocka_unit_test(fake_clock_sleeps_without_waiting),
