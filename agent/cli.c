@@ -230,6 +230,11 @@ static int take_option(gl_cli *cli, const char *cmd, gl_args *args, bool global,
         }
         return GL_EXIT_OK;
     }
+    if (idx >= GL_MAX_OPTIONS) {
+        fprintf(cli->err, "gleaner: internal error: %s has more than %d options\n", cmd,
+                GL_MAX_OPTIONS);
+        return GL_EXIT_FAILURE;
+    }
     if (args->count[idx] > 0 && !args->options[idx].repeatable)
         return gl_cli_usage_error(cli, cmd, "--%s given twice", args->options[idx].name);
     if (args->count[idx] < GL_MAX_VALUES)

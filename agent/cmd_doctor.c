@@ -107,9 +107,9 @@ static void check_secrets(doctor *d, const gl_config *cfg)
         if (rc == GL_OK) {
             report(d, CHECK_OK, "secret", NULL, "%s: %s (yours, mode 0600)", keys[i], paths[i]);
         } else if (rc == GL_ENOTFOUND) {
-            report(d, CHECK_FAIL, "secret",
-                   "create it with: (umask 077; cat > FILE), then paste the secret",
-                   "%s: %s does not exist", keys[i], paths[i]);
+            char fix[600];
+            snprintf(fix, sizeof(fix), "create it: (umask 077; cat > %s), paste, Ctrl-D", paths[i]);
+            report(d, CHECK_FAIL, "secret", fix, "%s: %s does not exist", keys[i], paths[i]);
         } else {
             /* The message already says how to fix it (chmod 600 ...). */
             report(d, CHECK_FAIL, "secret", NULL, "%s", gl_error_last());

@@ -88,17 +88,19 @@ int gl_cmd_init(gl_cli *cli, const gl_args *args)
     int nemails, rc, exit_code = GL_EXIT_OK;
 
     nemails = gl_args_values(args, "email", &emails);
-    for (int i = 0; i < nemails; i++)
-        if (!strchr(emails[i], '@') || strpbrk(emails[i], " \t\n;#\"")) {
+    for (int i = 0; i < nemails; i++) {
+        /* Judged as the config file would judge it; ; # " would start a comment or quote. */
+        if (gl_config_check_value("user.email", emails[i]) < 0 || strpbrk(emails[i], ";#\"\\")) {
             exit_code = gl_cli_usage_error(cli, "init", "'%s' is not an email address", emails[i]);
             goto done;
         }
+    }
     if (nemails == 0 && (git_email = git_user_email())) {
         emails = (const char *const *)&git_email;
         nemails = 1;
     }
     if (tz_arg) {
-        if (!gl_tz_valid(tz_arg)) {
+        if (gl_config_check_value("user.timezone", tz_arg) < 0) {
             exit_code = gl_cli_usage_error(cli, "init",
                                            "'%s' is not a known time zone (use an IANA name "
                                            "such as Europe/Berlin)",

@@ -553,8 +553,7 @@ static int check_value(char **stored, const gl_config_key *k, const char *name, 
             gl_error_prefix("%s", name);
         break;
     case GL_CFG_URL:
-        if ((rc = gl_http_check_url(value, name)) < 0)
-            break;
+        rc = gl_http_check_url(value, name);
         break;
     case GL_CFG_SOURCE:
         if (strncasecmp(value, "webcal://", 9) == 0) {
@@ -666,6 +665,19 @@ static int check_value(char **stored, const gl_config_key *k, const char *name, 
         return gl_error_set(GL_ENOMEM, "out of memory");
     *stored = v;
     return GL_OK;
+}
+
+int gl_config_check_value(const char *name, const char *value)
+{
+    const gl_config_key *k = gl_config_find_key(name);
+    char *stored = NULL;
+    int rc;
+
+    if (!k)
+        return gl_error_set(GL_ECONFIG, "%s is not a configuration key", name);
+    rc = check_value(&stored, k, name, value);
+    free(stored);
+    return rc;
 }
 
 /* --------------------------------------------------------------- load */

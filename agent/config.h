@@ -131,6 +131,13 @@ size_t gl_config_sections(const gl_config *cfg, const char *section, const char 
 /* The key table; borrowed, static.  *n receives the number of rows. */
 const gl_config_key *gl_config_keys(size_t *n);
 
+/*
+ * gl_config_check_value - whether `value` is valid for key `name` (as the
+ * loader would judge it in a file); GL_ECONFIG with the loader's message
+ * otherwise.
+ */
+int gl_config_check_value(const char *name, const char *value);
+
 /* The table row for "section.key" or "section.name.key", or NULL. */
 const gl_config_key *gl_config_find_key(const char *name);
 

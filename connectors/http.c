@@ -761,8 +761,12 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
             gl_trace(svc->name, "%s %s -> %s (attempt %d, %lld ms)", method, path, gl_error_last(),
                      attempt, (long long)(gl_clock_monotonic_ms(svc->opts.clock) - t0));
             if (rc == GL_ETOOBIG || !transport_retryable(cc) || (!safe && !nothing_was_sent(cc)) ||
-                attempt >= svc->opts.max_attempts)
+                attempt >= svc->opts.max_attempts) {
+                /* No answer to this attempt: an earlier one's (a 503) must not pass for it. */
+                gl_http_response_free(resp);
+                resp = NULL;
                 goto done;
+            }
             wait = backoff_ms(svc, attempt);
             gl_info("%s: %s; retrying in %.1f s", svc->name, gl_error_last(), (double)wait / 1000);
             gl_clock_sleep_ms(svc->opts.clock, wait);

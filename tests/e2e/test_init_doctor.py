@@ -40,8 +40,9 @@ class InitDoctorTest(GleanerTestCase):
     def test_init_rejects_bad_input(self):
         self.assertOneLineError(self.run_gleaner("init", "--timezone", "Mars/Base"), 2,
                                 "not a known time zone")
-        self.assertOneLineError(self.run_gleaner("init", "--email", "nobody"), 2,
-                                "not an email address")
+        for bad in ("nobody", "a@", "ada@example.com;x", "a b@example.com"):
+            self.assertOneLineError(self.run_gleaner("init", "--email", bad), 2,
+                                    "not an email address")
         self.assertFalse(self.config_path.exists())
 
     def test_init_honours_config_and_db_options(self):
@@ -81,6 +82,7 @@ class InitDoctorTest(GleanerTestCase):
         self.assertTrue(line("harvest.token-file", "mode 0640").startswith("FAIL"))
         self.assertIn("chmod 600", line("harvest.token-file"))
         self.assertTrue(line("slack.url", "does not exist").startswith("FAIL"))
+        self.assertIn(f"cat > {self.home}/.config/gleaner/slack.url", line("slack.url"))
         self.assertTrue(line("repo", "acme-web").startswith("warn"))  # no commits yet
         self.assertIn("fix the path", line("repo", "gone", "does not exist"))
         self.assertTrue(line("calendar", "work.ics").startswith("ok"))

@@ -266,6 +266,13 @@ static void truncated_and_closed_connections(void **state)
     rc = gl_http_get(&resp, f->svc, "/clients", NULL);
     assert_int_equal(rc, GL_ENETWORK);
     assert_null(resp);
+    /* A 503 answered first must not pass for the final attempt's answer. */
+    gl_test_fake_control(&f->fake, "reset", "{}");
+    canned(f, "GET", "/clients", 200, "{\"clients\": []}");
+    fault(f, "{\"kind\":\"status\",\"status\":503,\"count\":1}");
+    fault(f, "{\"kind\":\"truncate\",\"count\":10}");
+    assert_int_equal(gl_http_get(&resp, f->svc, "/clients", NULL), GL_ENETWORK);
+    assert_null(resp);
     assert_non_null(strstr(gl_error_last(), "harvest: GET /clients"));
     assert_non_null(strstr(gl_error_last(), "mid-response"));
     no_secret_in_message();
