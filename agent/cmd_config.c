@@ -7,7 +7,7 @@
 #include "agent/cmd.h"
 #include "util/json.h"
 
-/* Every set value as name = value lines (or JSON), in table order. */
+/* One key's values: "name = value" lines, or a member of the JSON `values`. */
 static void add_value(gl_cli *cli, json_object *values, const char *name, const char *const *v,
                       size_t n, bool is_default)
 {
@@ -29,6 +29,7 @@ static void add_value(gl_cli *cli, json_object *values, const char *name, const 
         fprintf(cli->out, "%s = %s%s\n", name, v[i], is_default ? "    ; default" : "");
 }
 
+/* Every key the file sets (with_defaults: every key that has a value), in table order. */
 static void list_all(gl_cli *cli, const gl_config *cfg, bool with_defaults, json_object *values)
 {
     size_t nkeys;

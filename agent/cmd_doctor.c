@@ -133,8 +133,7 @@ static void check_store(doctor *d)
     }
     rc = gl_store_inspect(&store, path, d->cli->clock);
     if (rc == GL_ENOTFOUND) {
-        report(d, CHECK_WARN, "store", "it is created by gleaner init or the first collect",
-               "%s does not exist yet", path);
+        report(d, CHECK_WARN, "store", "gleaner init creates it", "%s does not exist yet", path);
     } else if (rc < 0) {
         report(d, CHECK_FAIL, "store",
                rc == GL_EVERSION ? "upgrade gleaner"

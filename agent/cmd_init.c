@@ -125,6 +125,14 @@ int gl_cmd_init(gl_cli *cli, const gl_args *args)
         exit_code = gl_cli_fail(cli, GL_EEXISTS);
         goto done;
     }
+    /*
+     * The store first, the config last: if anything fails in between, the
+     * config does not exist yet, so running init again finishes the job.
+     */
+    if ((rc = gl_cli_db_path(cli, &db)) < 0 || (rc = gl_store_open(&store, db, cli->clock)) < 0) {
+        exit_code = gl_cli_fail(cli, rc);
+        goto done;
+    }
     if (!(dir = gl_fs_dirname(path)) || (rc = gl_fs_mkdirs(dir, 0700)) < 0 ||
         (rc = gl_fs_write_new(path, text.ptr, text.len, 0600)) < 0) {
         exit_code = gl_cli_fail(cli, dir ? gl_error_last_code() : GL_ENOMEM);
@@ -135,10 +143,6 @@ int gl_cmd_init(gl_cli *cli, const gl_args *args)
         gl_error_prefix("the starter config gleaner wrote does not load (please report this)");
         unlink(path);
         exit_code = gl_cli_fail(cli, GL_ERROR);
-        goto done;
-    }
-    if ((rc = gl_cli_db_path(cli, &db)) < 0 || (rc = gl_store_open(&store, db, cli->clock)) < 0) {
-        exit_code = gl_cli_fail(cli, rc);
         goto done;
     }
     if (cli->json) {

@@ -192,9 +192,18 @@ static const gl_config_key keys[] = {
 #undef S
 #undef M
 
+/* Split "a.b.c.d" into section "a", subsection "b.c" (or NULL) and key "d". */
+typedef struct split_name {
+    char section[64];
+    char sub[256];
+    bool has_sub;
+    char key[64];
+} split_name;
+
 /* Values given for one full name ("rule.standups.match"), in file order. */
 typedef struct group {
-    char *name; /* as libgit2 spells it: lowercase section and key, subsection as written */
+    char *name;       /* as libgit2 spells it: lowercase section and key, subsection as written */
+    split_name parts; /* `name` split once, for lookups */
     const gl_config_key *key;
     char **values;
     size_t n;
@@ -225,14 +234,6 @@ const gl_config_key *gl_config_keys(size_t *n)
 }
 
 /* -------------------------------------------------------------- names */
-
-/* Split "a.b.c.d" into section "a", subsection "b.c" (or NULL) and key "d". */
-typedef struct split_name {
-    char section[64];
-    char sub[256];
-    bool has_sub;
-    char key[64];
-} split_name;
 
 static int split(split_name *out, const char *name)
 {
@@ -698,15 +699,14 @@ int gl_config_path(char **out, bool *explicit_out, const char *override)
 
 static group *find_group(const gl_config *cfg, const char *name)
 {
-    split_name want, have;
+    split_name want;
 
     if (split(&want, name) < 0)
         return NULL;
     for (size_t i = 0; i < cfg->ngroups; i++) {
-        if (split(&have, cfg->groups[i].name) < 0)
-            continue;
-        if (strcmp(want.section, have.section) == 0 && strcmp(want.key, have.key) == 0 &&
-            want.has_sub == have.has_sub && strcmp(want.sub, have.sub) == 0)
+        const split_name *have = &cfg->groups[i].parts;
+        if (strcmp(want.section, have->section) == 0 && strcmp(want.key, have->key) == 0 &&
+            want.has_sub == have->has_sub && strcmp(want.sub, have->sub) == 0)
             return &cfg->groups[i];
     }
     return NULL;
@@ -726,6 +726,7 @@ static int add_value(gl_config *cfg, const char *name, const gl_config_key *k, c
         memset(g, 0, sizeof(*g));
         if (!(g->name = gl_strdup(name)))
             return gl_error_set(GL_ENOMEM, "out of memory");
+        split(&g->parts, name); /* cannot fail: check_entry split it already */
         g->key = k;
         cfg->ngroups++;
     }

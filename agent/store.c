@@ -166,18 +166,27 @@ static int exec(gl_store *store, const char *sql, const char *what)
     return GL_OK;
 }
 
-static int pragma_int(gl_store *store, const char *sql, int *out)
+/* Run `sql`, which returns one integer (a PRAGMA, a count). */
+static int query_int(gl_store *store, const char *sql, int64_t *out, const char *what)
 {
     sqlite3_stmt *st = NULL;
     int rc = GL_OK;
 
     if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(store, "cannot read its header");
+        return db_error(store, what);
     if (sqlite3_step(st) == SQLITE_ROW)
-        *out = sqlite3_column_int(st, 0);
+        *out = sqlite3_column_int64(st, 0);
     else
-        rc = db_error(store, "cannot read its header");
+        rc = db_error(store, what);
     sqlite3_finalize(st);
+    return rc;
+}
+
+static int pragma_int(gl_store *store, const char *sql, int *out)
+{
+    int64_t v = 0;
+    int rc = query_int(store, sql, &v, "cannot read its header");
+    *out = (int)v;
     return rc;
 }
 
@@ -445,17 +454,7 @@ static int64_t now(gl_store *store)
 
 static int count(gl_store *store, const char *sql, int64_t *out)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = prepare(store, &st, sql)) < 0)
-        return rc;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        rc = db_error(store, "cannot count");
-    sqlite3_finalize(st);
-    return rc;
+    return query_int(store, sql, out, "cannot count");
 }
 
 int gl_store_counts_get(gl_store *store, gl_store_counts *out)

@@ -37,6 +37,18 @@ class InitDoctorTest(GleanerTestCase):
         self.assertOneLineError(r, 1, "already exists", "never overwrites")
         self.assertEqual(self.config_path.read_text(), "[user]\n\ttimezone = UTC\n")
 
+    def test_init_that_fails_halfway_can_be_run_again(self):
+        # The store's directory cannot be created: a file is in the way.
+        blocker = self.write(".local/share/gleaner", "not a directory\n")
+        r = self.run_gleaner("init", "--timezone", "UTC")
+        self.assertOneLineError(r, 1, "gleaner")
+        self.assertFalse(self.config_path.exists())  # nothing half-written
+        blocker.unlink()
+        r = self.run_gleaner("init", "--timezone", "UTC")
+        self.assertExit(r, 0)
+        self.assertTrue(self.config_path.exists())
+        self.assertTrue(self.db_path.exists())
+
     def test_init_rejects_bad_input(self):
         self.assertOneLineError(self.run_gleaner("init", "--timezone", "Mars/Base"), 2,
                                 "not a known time zone")
