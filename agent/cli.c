@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "agent/cmd.h"
+#include "agent/signin.h"
 #include "agent/store.h"
 #include "gl_version.h"
 #include "util/json.h"
@@ -65,6 +66,92 @@ static const char doctor_description[] =
     "Exit status: 0 when nothing failed (warnings are fine), 1 when a check\n"
     "failed, 2 when the configuration itself is wrong.";
 
+static const gl_option auth_options[] = {
+    {"token-file", 0, "FILE", "a Harvest personal access token in FILE (mode 0600)", false},
+    {"oauth", 0, NULL, "sign in through Harvest ID in your browser instead", false},
+    {"account", 0, "ID", "the Harvest account to use when the sign-in reaches several", false},
+    {"timeout", 0, "SECONDS", "how long --oauth waits for the browser (default 300)", false},
+    {0},
+};
+
+static const char auth_description[] =
+    "Connect gleaner to Harvest, in one of two ways:\n"
+    "\n"
+    "  gleaner auth harvest --token-file ~/.config/gleaner/harvest.token\n"
+    "      A personal access token from https://id.getharvest.com/developers,\n"
+    "      saved in a file only you can read (chmod 600). gleaner checks it,\n"
+    "      picks the account, and records harvest.token-file and\n"
+    "      harvest.account-id in your config.\n"
+    "\n"
+    "  gleaner auth harvest --oauth\n"
+    "      Sign in through Harvest ID in your browser. Needs an OAuth2 application\n"
+    "      of your own (harvest.client-id, harvest.client-secret-file) whose\n"
+    "      redirect URL is http://127.0.0.1. gleaner prints an address to open,\n"
+    "      catches the answer on 127.0.0.1, and keeps the tokens in\n"
+    "      harvest-oauth.json beside the config (mode 0600), refreshing them\n"
+    "      before they expire.\n"
+    "\n"
+    "When the sign-in reaches several Harvest accounts, gleaner asks which one\n"
+    "(or takes --account ID). Tokens are never printed, logged or stored in the\n"
+    "config or the database.";
+
+static const gl_option harvest_options[] = {
+    {"list", 0, NULL, "list the tools (with --json: their MCP descriptions)", false},
+    {"schema", 0, "TOOL", "print one tool's description and argument schema", false},
+    {"read-only", 0, NULL, "hide and refuse the tools that change anything", false},
+    {0},
+};
+
+static const char harvest_description[] =
+    "Call one of gleaner's Harvest tools - the same set `gleaner mcp` offers AI\n"
+    "assistants - and print its JSON result. JSON-ARGS is one JSON object ('-'\n"
+    "reads it from stdin); it is checked against the tool's schema before\n"
+    "anything is sent, and a bad argument is a one-line error with exit status 2.\n"
+    "Lists follow every page. Every call is recorded in the store's audit log.\n"
+    "\n"
+    "Examples:\n"
+    "  gleaner harvest --list\n"
+    "  gleaner harvest list_projects '{\"is_active\":true}'\n"
+    "  gleaner harvest list_time_entries '{\"from\":\"2026-11-16\",\"to\":\"2026-11-20\"}'\n"
+    "  gleaner harvest create_time_entry '{\"project_id\":1,\"task_id\":2,\n"
+    "      \"spent_date\":\"2026-11-20\",\"hours\":1.5,\"notes\":\"Review\"}'";
+
+static const gl_option mcp_options[] = {
+    {"read-only", 0, NULL, "offer only the tools that read; refuse the others", false},
+    {0},
+};
+
+static const char mcp_description[] =
+    "Serve gleaner's tools to an AI assistant over the Model Context Protocol:\n"
+    "JSON-RPC 2.0 on stdin and stdout, one message per line. The assistant's\n"
+    "MCP client starts this command; it runs until its input closes. Logs go to\n"
+    "stderr. Every tool call is recorded in the store's audit log.\n"
+    "\n"
+    "For example, in an MCP client's configuration (Claude Desktop and others):\n"
+    "\n"
+    "  {\"mcpServers\": {\"gleaner\": {\"command\": \"gleaner\",\n"
+    "                               \"args\": [\"mcp\", \"--read-only\"]}}}\n"
+    "\n"
+    "Leave out --read-only to let the assistant create and change entries.";
+
+static const gl_option sync_options[] = {
+    {"from", 0, "D", "re-list time entries from this day (default: 28 days ago)", false},
+    {"to", 0, "D", "... up to this day (default: a week ahead)", false},
+    {"dry-run", 0, NULL, "fetch and count, but write nothing", false},
+    {0},
+};
+
+static const char sync_description[] =
+    "gleaner sync harvest keeps a copy of Harvest in the store, which proposals,\n"
+    "gaps and reports read instead of asking Harvest again: you, your team (when\n"
+    "the token may list it), clients, projects, tasks, assignments and your time\n"
+    "entries. The first sync reads a year of entries; later ones read what\n"
+    "changed (updated_since) and re-list the --from/--to window, which is how\n"
+    "entries deleted in Harvest disappear here. D is YYYY-MM-DD, today or\n"
+    "yesterday. Nothing is written unless everything was fetched.\n"
+    "\n"
+    "jira, xero and quickbooks are not available in this version.";
+
 static const char later[] = "This command arrives with a later version of gleaner.";
 
 static const gl_command commands[] = {
@@ -75,14 +162,15 @@ static const gl_command commands[] = {
     {"config", gl_cmd_config, "start here", "[--defaults] [NAME]",
      "show the effective configuration, or one value", config_description, config_options, 0, 1},
     {"demo", NULL, "start here", "", "an offline run on bundled sample data", later, NULL, 0, -1},
-    {"auth", NULL, "connect", "harvest|google [options]", "sign in to Harvest or Google", later,
-     NULL, 0, -1},
-    {"sync", NULL, "connect", "harvest|jira|xero|quickbooks [--dry-run]",
-     "mirror Harvest; sync with Jira, Xero, QuickBooks", later, NULL, 0, -1},
-    {"harvest", NULL, "connect", "TOOL [JSON-ARGS]", "call a Harvest tool (the set MCP exposes)",
-     later, NULL, 0, -1},
-    {"mcp", NULL, "connect", "[--read-only]", "serve gleaner's tools to AI assistants over MCP",
-     later, NULL, 0, -1},
+    {"auth", gl_cmd_auth, "connect", "harvest --token-file FILE | harvest --oauth [--account ID]",
+     "sign in to Harvest", auth_description, auth_options, 1, 1},
+    {"sync", gl_cmd_sync, "connect", "harvest [--from D] [--to D] [--dry-run]",
+     "mirror Harvest into the store (jira, xero, quickbooks: later)", sync_description,
+     sync_options, 1, 1},
+    {"harvest", gl_cmd_harvest, "connect", "TOOL ['JSON-ARGS'] | --list | --schema TOOL",
+     "call a Harvest tool (the set MCP exposes)", harvest_description, harvest_options, 0, 2},
+    {"mcp", gl_cmd_mcp, "connect", "[--read-only]",
+     "serve gleaner's tools to AI assistants over MCP", mcp_description, mcp_options, 0, 0},
     {"collect", NULL, "capture", "[--from D] [--to D]",
      "read calendars, Git and Jira into the store", later, NULL, 0, -1},
     {"activities", NULL, "capture", "[--from D] [--to D]",

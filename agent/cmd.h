@@ -13,5 +13,8 @@ extern const char gl_config_template[];
 int gl_cmd_init(gl_cli *cli, const gl_args *args);
 int gl_cmd_doctor(gl_cli *cli, const gl_args *args);
 int gl_cmd_config(gl_cli *cli, const gl_args *args);
+int gl_cmd_harvest(gl_cli *cli, const gl_args *args);
+int gl_cmd_mcp(gl_cli *cli, const gl_args *args);
+int gl_cmd_sync(gl_cli *cli, const gl_args *args);
 
 #endif

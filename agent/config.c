@@ -1154,3 +1154,72 @@ size_t gl_config_secret_files(const gl_config *cfg, const char *const **paths,
     *keys_out = (const char *const *)cfg->secret_keys;
     return cfg->nsecrets;
 }
+
+/* --------------------------------------------------------------- writing */
+
+/*
+ * Both go through libgit2, which keeps the rest of the file - comments,
+ * order, other sections - as the user wrote it.
+ */
+static int open_for_write(git_config **gcfg, const char *path)
+{
+    char *dir = gl_fs_dirname(path);
+    int rc;
+
+    if (!dir)
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    rc = gl_fs_mkdirs(dir, 0700);
+    free(dir);
+    if (rc < 0)
+        return rc;
+    git_libgit2_init();
+    if (git_config_open_ondisk(gcfg, path) < 0) {
+        rc = syntax_error(path);
+        git_libgit2_shutdown();
+        return rc;
+    }
+    return GL_OK;
+}
+
+static void close_for_write(git_config *gcfg)
+{
+    git_config_free(gcfg);
+    git_libgit2_shutdown();
+}
+
+int gl_config_write_value(const char *path, const char *name, const char *value)
+{
+    git_config *gcfg = NULL;
+    int rc;
+
+    if ((rc = gl_config_check_value(name, value)) < 0)
+        return rc;
+    if ((rc = open_for_write(&gcfg, path)) < 0)
+        return rc;
+    if (git_config_set_string(gcfg, name, value) < 0) {
+        const git_error *e = git_error_last();
+        rc = gl_error_set(GL_EIO, "cannot write %s to %s: %s", name, path,
+                          e && e->message ? e->message : "unknown error");
+    }
+    close_for_write(gcfg);
+    return rc;
+}
+
+int gl_config_unset_value(const char *path, const char *name)
+{
+    git_config *gcfg = NULL;
+    int rc, grc;
+
+    if (!gl_fs_exists(path))
+        return GL_OK;
+    if ((rc = open_for_write(&gcfg, path)) < 0)
+        return rc;
+    grc = git_config_delete_entry(gcfg, name);
+    if (grc < 0 && grc != GIT_ENOTFOUND) {
+        const git_error *e = git_error_last();
+        rc = gl_error_set(GL_EIO, "cannot remove %s from %s: %s", name, path,
+                          e && e->message ? e->message : "unknown error");
+    }
+    close_for_write(gcfg);
+    return rc;
+}

@@ -161,4 +161,14 @@ int gl_config_parse_intlist(int *out, size_t max, size_t *n, const char *value);
 size_t gl_config_secret_files(const gl_config *cfg, const char *const **paths,
                               const char *const **keys);
 
+/*
+ * gl_config_write_value - set `name` ("harvest.account-id") to `value` in the
+ * file at `path`, creating the file and its directory when missing and
+ * keeping everything else in it as it was.  The value is checked as the
+ * loader would check it.  gl_config_unset_value removes every value of
+ * `name` (nothing to remove is fine).
+ */
+int gl_config_write_value(const char *path, const char *name, const char *value);
+int gl_config_unset_value(const char *path, const char *name);
+
 #endif

@@ -11,7 +11,9 @@
 
 #include <sqlite3.h>
 
+#include "util/buf.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -71,35 +73,39 @@ static const char *const migrations[] = {
     "  end INTEGER NOT NULL,"
     "  PRIMARY KEY (proposal_id, kind, key, start));"
 
-    /* The Harvest mirror: queried fields as columns, the whole object as JSON. */
+    /*
+     * The Harvest mirror: queried fields as columns, the whole object as
+     * JSON; seen_sync is the number of the last sync that saw the row, so a
+     * sync can delete what it no longer sees.
+     */
     "CREATE TABLE harvest_users ("
     "  id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, last_name TEXT,"
     "  is_active INTEGER, weekly_capacity INTEGER, is_me INTEGER NOT NULL DEFAULT 0,"
-    "  updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "  updated_at TEXT, data TEXT NOT NULL, seen_sync INTEGER NOT NULL);"
     "CREATE TABLE harvest_clients ("
     "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, is_active INTEGER,"
-    "  updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "  updated_at TEXT, data TEXT NOT NULL, seen_sync INTEGER NOT NULL);"
     "CREATE TABLE harvest_projects ("
     "  id INTEGER PRIMARY KEY, client_id INTEGER, name TEXT NOT NULL, code TEXT,"
     "  is_active INTEGER, is_billable INTEGER, budget REAL, budget_by TEXT,"
-    "  budget_is_monthly INTEGER, updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "  budget_is_monthly INTEGER, updated_at TEXT, data TEXT NOT NULL, seen_sync INTEGER NOT NULL);"
     "CREATE TABLE harvest_tasks ("
     "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, is_active INTEGER,"
     "  billable_by_default INTEGER, updated_at TEXT, data TEXT NOT NULL,"
-    "  seen_at INTEGER NOT NULL);"
+    "  seen_sync INTEGER NOT NULL);"
     "CREATE TABLE harvest_task_assignments ("
     "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, task_id INTEGER NOT NULL,"
     "  is_active INTEGER, billable INTEGER, updated_at TEXT, data TEXT NOT NULL,"
-    "  seen_at INTEGER NOT NULL);"
+    "  seen_sync INTEGER NOT NULL);"
     "CREATE INDEX harvest_task_assignments_project ON harvest_task_assignments(project_id);"
     "CREATE TABLE harvest_user_assignments ("
     "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
-    "  is_active INTEGER, updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "  is_active INTEGER, updated_at TEXT, data TEXT NOT NULL, seen_sync INTEGER NOT NULL);"
     "CREATE TABLE harvest_time_entries ("
     "  id INTEGER PRIMARY KEY, spent_date TEXT NOT NULL, user_id INTEGER,"
     "  project_id INTEGER, task_id INTEGER, hours REAL NOT NULL, notes TEXT,"
     "  is_locked INTEGER, is_billed INTEGER, billable INTEGER, is_running INTEGER,"
-    "  external_ref_id TEXT, updated_at TEXT, data TEXT NOT NULL, seen_at INTEGER NOT NULL);"
+    "  external_ref_id TEXT, updated_at TEXT, data TEXT NOT NULL, seen_sync INTEGER NOT NULL);"
     "CREATE INDEX harvest_time_entries_day ON harvest_time_entries(spent_date, user_id);"
     "CREATE INDEX harvest_time_entries_project ON harvest_time_entries(project_id, spent_date);"
     "CREATE INDEX harvest_time_entries_ref ON harvest_time_entries(external_ref_id);"
@@ -679,4 +685,236 @@ void gl_outbox_item_free(gl_outbox_item *item)
     free(item->dedupe_key);
     free(item->payload);
     free(item);
+}
+
+/* --------------------------------------------------------------- mirror */
+
+typedef enum col_type { COL_INT, COL_REAL, COL_TEXT, COL_BOOL } col_type;
+
+typedef struct mirror_col {
+    const char *name;
+    const char *path; /* "project.id": a member, or a member of a member */
+    col_type type;
+} mirror_col;
+
+typedef struct mirror_table {
+    const char *name;
+    mirror_col cols[14];
+} mirror_table;
+
+/* Columns after id; every table also has updated_at, data and seen_sync. */
+static const mirror_table mirror_tables[GL_MIRROR__COUNT] = {
+    [GL_MIRROR_USERS] = {"harvest_users",
+                         {{"email", "email", COL_TEXT},
+                          {"first_name", "first_name", COL_TEXT},
+                          {"last_name", "last_name", COL_TEXT},
+                          {"is_active", "is_active", COL_BOOL},
+                          {"weekly_capacity", "weekly_capacity", COL_INT}}},
+    [GL_MIRROR_CLIENTS] = {"harvest_clients",
+                           {{"name", "name", COL_TEXT}, {"is_active", "is_active", COL_BOOL}}},
+    [GL_MIRROR_PROJECTS] = {"harvest_projects",
+                            {{"client_id", "client.id", COL_INT},
+                             {"name", "name", COL_TEXT},
+                             {"code", "code", COL_TEXT},
+                             {"is_active", "is_active", COL_BOOL},
+                             {"is_billable", "is_billable", COL_BOOL},
+                             {"budget", "budget", COL_REAL},
+                             {"budget_by", "budget_by", COL_TEXT},
+                             {"budget_is_monthly", "budget_is_monthly", COL_BOOL}}},
+    [GL_MIRROR_TASKS] = {"harvest_tasks",
+                         {{"name", "name", COL_TEXT},
+                          {"is_active", "is_active", COL_BOOL},
+                          {"billable_by_default", "billable_by_default", COL_BOOL}}},
+    [GL_MIRROR_TASK_ASSIGNMENTS] = {"harvest_task_assignments",
+                                    {{"project_id", "project.id", COL_INT},
+                                     {"task_id", "task.id", COL_INT},
+                                     {"is_active", "is_active", COL_BOOL},
+                                     {"billable", "billable", COL_BOOL}}},
+    [GL_MIRROR_USER_ASSIGNMENTS] = {"harvest_user_assignments",
+                                    {{"project_id", "project.id", COL_INT},
+                                     {"user_id", "user.id", COL_INT},
+                                     {"is_active", "is_active", COL_BOOL}}},
+    [GL_MIRROR_TIME_ENTRIES] = {"harvest_time_entries",
+                                {{"spent_date", "spent_date", COL_TEXT},
+                                 {"user_id", "user.id", COL_INT},
+                                 {"project_id", "project.id", COL_INT},
+                                 {"task_id", "task.id", COL_INT},
+                                 {"hours", "hours", COL_REAL},
+                                 {"notes", "notes", COL_TEXT},
+                                 {"is_locked", "is_locked", COL_BOOL},
+                                 {"is_billed", "is_billed", COL_BOOL},
+                                 {"billable", "billable", COL_BOOL},
+                                 {"is_running", "is_running", COL_BOOL},
+                                 {"external_ref_id", "external_reference.id", COL_TEXT}}},
+};
+
+static json_object *member_at(json_object *obj, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    char first[64];
+
+    if (!dot)
+        return gl_json_get(obj, path);
+    snprintf(first, sizeof(first), "%.*s", (int)(dot - path), path);
+    obj = gl_json_get(obj, first);
+    return obj && json_object_is_type(obj, json_type_object) ? gl_json_get(obj, dot + 1) : NULL;
+}
+
+static void bind_member(sqlite3_stmt *st, int index, json_object *v, col_type type)
+{
+    if (!v) {
+        sqlite3_bind_null(st, index);
+        return;
+    }
+    switch (type) {
+    case COL_INT:
+        sqlite3_bind_int64(st, index, json_object_get_int64(v));
+        break;
+    case COL_REAL:
+        sqlite3_bind_double(st, index, json_object_get_double(v));
+        break;
+    case COL_BOOL:
+        sqlite3_bind_int(st, index, json_object_get_boolean(v) ? 1 : 0);
+        break;
+    case COL_TEXT:
+        sqlite3_bind_text(st, index, json_object_get_string(v), -1, SQLITE_TRANSIENT);
+        break;
+    }
+}
+
+/* Whether the stored row is absent (1), older (2) or the same (0). */
+static int mirror_change(gl_store *store, const mirror_table *t, int64_t id, const char *updated_at,
+                         int *change)
+{
+    char sql[128];
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    snprintf(sql, sizeof(sql), "SELECT updated_at FROM %s WHERE id = ?", t->name);
+    if ((rc = prepare(store, &st, sql)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    src = sqlite3_step(st);
+    if (src == SQLITE_DONE) {
+        *change = GL_MIRROR_ADDED;
+    } else if (src == SQLITE_ROW) {
+        const char *old = (const char *)sqlite3_column_text(st, 0);
+        *change = (old && updated_at && strcmp(old, updated_at) == 0) ? GL_MIRROR_SAME
+                                                                      : GL_MIRROR_CHANGED;
+    } else {
+        rc = db_error(store, "cannot read the Harvest mirror");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_mirror_put(gl_store *store, gl_mirror_kind kind, json_object *obj, int64_t sync,
+                        int *change_out)
+{
+    const mirror_table *t = &mirror_tables[kind];
+    gl_buf sql = GL_BUF_INIT(0);
+    sqlite3_stmt *st = NULL;
+    const char *updated_at = gl_json_str(obj, "updated_at");
+    int64_t id;
+    int ncols = 0, rc, change = GL_MIRROR_SAME;
+
+    if (!gl_json_int64(obj, "id", &id))
+        return gl_error_set(GL_EBADDATA, "a Harvest object for %s has no id", t->name);
+    if ((rc = mirror_change(store, t, id, updated_at, &change)) < 0)
+        return rc;
+    while (ncols < 14 && t->cols[ncols].name)
+        ncols++;
+    gl_buf_printf(&sql, "INSERT INTO %s (id", t->name);
+    for (int i = 0; i < ncols; i++)
+        gl_buf_printf(&sql, ", %s", t->cols[i].name);
+    gl_buf_puts(&sql, ", updated_at, data, seen_sync) VALUES (?");
+    for (int i = 0; i < ncols + 3; i++)
+        gl_buf_puts(&sql, ", ?");
+    gl_buf_puts(&sql, ") ON CONFLICT (id) DO UPDATE SET ");
+    for (int i = 0; i < ncols; i++)
+        gl_buf_printf(&sql, "%s = excluded.%s, ", t->cols[i].name, t->cols[i].name);
+    gl_buf_puts(&sql, "updated_at = excluded.updated_at, data = excluded.data, "
+                      "seen_sync = excluded.seen_sync");
+    if (!sql.ptr) {
+        gl_buf_dispose(&sql);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    rc = prepare(store, &st, sql.ptr);
+    gl_buf_dispose(&sql);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    for (int i = 0; i < ncols; i++)
+        bind_member(st, i + 2, member_at(obj, t->cols[i].path), t->cols[i].type);
+    if (updated_at)
+        sqlite3_bind_text(st, ncols + 2, updated_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, ncols + 3, gl_json_compact(obj), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, ncols + 4, sync);
+    if ((rc = step_done(store, st, "cannot write the Harvest mirror")) < 0)
+        return rc;
+    if (change_out)
+        *change_out = change;
+    return GL_OK;
+}
+
+static int delete_unseen(gl_store *store, const char *sql, const char *const *text_args,
+                         int64_t sync, int64_t *deleted)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, i = 0;
+
+    if ((rc = prepare(store, &st, sql)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, sync);
+    for (; text_args && text_args[i]; i++)
+        sqlite3_bind_text(st, i + 2, text_args[i], -1, SQLITE_STATIC);
+    if ((rc = step_done(store, st, "cannot prune the Harvest mirror")) < 0)
+        return rc;
+    if (deleted)
+        *deleted = sqlite3_changes(store->db);
+    return GL_OK;
+}
+
+int gl_store_mirror_prune(gl_store *store, gl_mirror_kind kind, int64_t sync, int64_t *deleted)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE seen_sync < ?", mirror_tables[kind].name);
+    return delete_unseen(store, sql, NULL, sync, deleted);
+}
+
+int gl_store_mirror_prune_entries(gl_store *store, int64_t user_id, const char *from,
+                                  const char *to, int64_t sync, int64_t *deleted)
+{
+    char uid[32];
+    const char *const args[] = {from, to, uid, NULL};
+
+    snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+    return delete_unseen(
+        store,
+        "DELETE FROM harvest_time_entries WHERE seen_sync < ?"
+        " AND spent_date >= ? AND spent_date <= ? AND user_id = CAST(? AS INTEGER)",
+        args, sync, deleted);
+}
+
+int gl_store_mirror_set_me(gl_store *store, int64_t user_id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st, "UPDATE harvest_users SET is_me = (id = ?)")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    return step_done(store, st, "cannot mark the signed-in user");
+}
+
+int gl_store_mirror_count(gl_store *store, gl_mirror_kind kind, int64_t *n)
+{
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", mirror_tables[kind].name);
+    return count(store, sql, n);
+}
+
+const char *gl_store_mirror_name(gl_mirror_kind kind)
+{
+    return mirror_tables[kind].name;
 }

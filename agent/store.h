@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "agent/config.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -142,5 +144,47 @@ int gl_store_outbox_retry(gl_store *store, int64_t id, int64_t retry_at, const c
 int gl_store_outbox_fail(gl_store *store, int64_t id, const char *error);
 
 void gl_outbox_item_free(gl_outbox_item *item);
+
+/* --------------------------------------------------------- Harvest mirror */
+
+typedef enum gl_mirror_kind {
+    GL_MIRROR_USERS,
+    GL_MIRROR_CLIENTS,
+    GL_MIRROR_PROJECTS,
+    GL_MIRROR_TASKS,
+    GL_MIRROR_TASK_ASSIGNMENTS,
+    GL_MIRROR_USER_ASSIGNMENTS,
+    GL_MIRROR_TIME_ENTRIES,
+    GL_MIRROR__COUNT
+} gl_mirror_kind;
+
+enum { GL_MIRROR_SAME, GL_MIRROR_ADDED, GL_MIRROR_CHANGED };
+
+/*
+ * gl_store_mirror_put - insert or update one Harvest object (borrowed) as
+ * seen by sync number `sync`.  *change (optional) receives GL_MIRROR_ADDED,
+ * _CHANGED (another updated_at) or _SAME.
+ */
+int gl_store_mirror_put(gl_store *store, gl_mirror_kind kind, json_object *obj, int64_t sync,
+                        int *change);
+
+/* Delete the rows of `kind` that sync `sync` did not see. */
+int gl_store_mirror_prune(gl_store *store, gl_mirror_kind kind, int64_t sync, int64_t *deleted);
+
+/*
+ * Delete `user_id`'s time entries dated `from`..`to` (YYYY-MM-DD, inclusive)
+ * that sync `sync` did not see: Harvest leaves no trace of a deletion, so a
+ * re-listed window is the only way to notice one.
+ */
+int gl_store_mirror_prune_entries(gl_store *store, int64_t user_id, const char *from,
+                                  const char *to, int64_t sync, int64_t *deleted);
+
+/* Mark `user_id` as the signed-in user (is_me) and nobody else. */
+int gl_store_mirror_set_me(gl_store *store, int64_t user_id);
+
+int gl_store_mirror_count(gl_store *store, gl_mirror_kind kind, int64_t *n);
+
+/* The table's name ("harvest_projects"); static. */
+const char *gl_store_mirror_name(gl_mirror_kind kind);
 
 #endif

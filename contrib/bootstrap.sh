@@ -5,14 +5,21 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# Debian package names; pkg-config names are what CMake looks for.
+# Debian package names; pkg-config names are what CMake looks for.  nodejs
+# and npm are for the tests only: the MCP test drives gleaner with the
+# official MCP client from npm.
 PACKAGES="build-essential cmake pkg-config git ca-certificates tzdata python3
 libcurl4-openssl-dev libical-dev libgit2-dev libjson-c-dev libsqlite3-dev libssl-dev
-libcmocka-dev"
+libcmocka-dev nodejs npm"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
     for p in $PACKAGES; do
+        # A node and npm from elsewhere (nodesource, nvm) serve the tests as well.
+        case "$p" in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+        esac
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
             missing="$missing $p"
         fi

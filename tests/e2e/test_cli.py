@@ -48,7 +48,8 @@ class CliTest(GleanerTestCase):
 
     def test_commands_of_later_versions_say_so_and_fail(self):
         for cmd in (["collect"], ["propose", "--from", "2026-11-01"], ["push", "--dry-run"],
-                    ["mcp"], ["daemon"], ["demo"], ["report", "weekly"], ["auth", "harvest"]):
+                    ["daemon"], ["demo"], ["report", "weekly"], ["sync", "xero"],
+                    ["auth", "google"]):
             r = self.run_gleaner(*cmd)
             self.assertOneLineError(r, 1, "not available in this version")
             self.assertEqual(r.out, "")

@@ -1,0 +1,38 @@
+/*
+ * signin.h - how gleaner gets into Harvest: the credentials the config
+ * names, the OAuth tokens `gleaner auth harvest --oauth` stored, refreshing
+ * them, and the `auth` command itself.
+ *
+ * Where the token comes from, first match wins: harvest.token-env (an
+ * environment variable), harvest.token-file (a personal access token in a
+ * 0600 file), the OAuth token file next to the config
+ * (harvest-oauth.json, 0600).  The account is harvest.account-id, else the
+ * one stored with the OAuth tokens.
+ */
+#ifndef GL_SIGNIN_H
+#define GL_SIGNIN_H
+
+#include "agent/cli.h"
+#include "connectors/harvest.h"
+
+typedef struct gl_signin_oauth gl_signin_oauth;
+
+typedef struct gl_signin {
+    gl_harvest *harvest; /* the client; owned by the gl_signin */
+    int64_t account_id;
+    gl_signin_oauth *oauth; /* refresh state for OAuth sign-ins; private */
+} gl_signin;
+
+/*
+ * gl_signin_harvest - a Harvest client for the configured account, its
+ * OAuth token refreshed first when it expires within five minutes and again
+ * after a 401.  GL_ECONFIG (saying what to run) when gleaner is not signed
+ * in.  Free with gl_signin_free.
+ */
+int gl_signin_harvest(gl_cli *cli, gl_signin **out);
+void gl_signin_free(gl_signin *s);
+
+/* gleaner auth harvest|google ... */
+int gl_cmd_auth(gl_cli *cli, const gl_args *args);
+
+#endif

@@ -1,0 +1,300 @@
+/*
+ * tools.c - the tool table (agent/tools.json), argument checking, handlers
+ * and the audit trail.
+ */
+#include "tools.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/signin.h"
+#include "agent/store.h"
+#include "connectors/harvest.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/redact.h"
+#include "util/schema.h"
+#include "util/str.h"
+
+/* agent/tools.json, embedded at build time. */
+extern const char gl_tools_json[];
+
+typedef int (*tool_fn)(gl_toolbox *tb, const gl_tool *tool, json_object *args,
+                       json_object **result);
+
+struct gl_toolbox {
+    gl_cli *cli;
+    const char *actor;
+    bool read_only;
+    json_object *doc; /* the parsed table; the tools borrow from it */
+    gl_tool *tools;
+    size_t ntools;
+    gl_store *store;   /* opened on the first call */
+    gl_signin *signin; /* signed in on the first Harvest call */
+};
+
+/* ------------------------------------------------------------ handlers */
+
+static int harvest_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args,
+                        json_object **result)
+{
+    const gl_harvest_op *op = gl_harvest_op_find(tool->name);
+    int rc;
+
+    if (!op)
+        return gl_error_set(GL_ERROR, "%s: no Harvest operation of that name", tool->name);
+    if (!tb->signin && (rc = gl_signin_harvest(tb->cli, &tb->signin)) < 0)
+        return rc;
+    return gl_harvest_call(tb->signin->harvest, op, args, result);
+}
+
+static const struct {
+    const char *name;
+    tool_fn fn;
+} handlers[] = {
+    {"harvest", harvest_tool},
+};
+
+static tool_fn handler_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+        if (strcmp(handlers[i].name, name) == 0)
+            return handlers[i].fn;
+    return NULL;
+}
+
+/* ------------------------------------------------------------- the table */
+
+static int load_row(gl_tool *t, json_object *row, size_t index)
+{
+    bool flag = false;
+
+    t->name = gl_json_str(row, "name");
+    t->title = gl_json_str(row, "title");
+    t->description = gl_json_str(row, "description");
+    t->handler = gl_json_str(row, "handler");
+    t->schema = gl_json_object(row, "inputSchema");
+    if (!t->name || !t->description || !t->handler || !t->schema)
+        return gl_error_set(GL_ERROR,
+                            "tools.json: row %zu lacks name, description, handler or "
+                            "inputSchema",
+                            index);
+    if (!handler_of(t->handler))
+        return gl_error_set(GL_ERROR, "tools.json: %s: unknown handler '%s'", t->name, t->handler);
+    t->write = gl_json_bool(row, "write", &flag) && flag;
+    flag = false;
+    t->destructive = gl_json_bool(row, "destructive", &flag) && flag;
+    if (gl_schema_check(t->schema) < 0)
+        return gl_error_prefix("tools.json: %s", t->name);
+    return GL_OK;
+}
+
+int gl_toolbox_new(gl_toolbox **out, gl_cli *cli, const char *actor, bool read_only)
+{
+    gl_toolbox *tb;
+    json_object *rows;
+    int rc;
+
+    *out = NULL;
+    if (!(tb = calloc(1, sizeof(*tb))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    tb->cli = cli;
+    tb->actor = actor;
+    tb->read_only = read_only;
+    if ((rc = gl_json_parse(&tb->doc, gl_tools_json, strlen(gl_tools_json), "tools.json")) < 0)
+        goto fail;
+    if (!(rows = gl_json_array(tb->doc, "tools"))) {
+        rc = gl_error_set(GL_ERROR, "tools.json has no \"tools\" array");
+        goto fail;
+    }
+    if (!(tb->tools = calloc(json_object_array_length(rows) + 1, sizeof(gl_tool)))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        gl_tool t;
+        if ((rc = load_row(&t, json_object_array_get_idx(rows, i), i)) < 0)
+            goto fail;
+        if (read_only && t.write)
+            continue;
+        tb->tools[tb->ntools++] = t;
+    }
+    *out = tb;
+    return GL_OK;
+
+fail:
+    gl_toolbox_free(tb);
+    return rc;
+}
+
+void gl_toolbox_free(gl_toolbox *tb)
+{
+    if (!tb)
+        return;
+    gl_signin_free(tb->signin);
+    gl_store_close(tb->store);
+    free(tb->tools);
+    json_object_put(tb->doc);
+    free(tb);
+}
+
+size_t gl_toolbox_count(const gl_toolbox *tb)
+{
+    return tb->ntools;
+}
+
+const gl_tool *gl_toolbox_at(const gl_toolbox *tb, size_t i)
+{
+    return i < tb->ntools ? &tb->tools[i] : NULL;
+}
+
+int gl_toolbox_find(const gl_toolbox *tb, const char *name, const gl_tool **out)
+{
+    const char *closest = NULL;
+    int best = 4; /* suggest only names a few edits away */
+    json_object *rows = gl_json_array(tb->doc, "tools");
+
+    *out = NULL;
+    for (size_t i = 0; i < tb->ntools; i++) {
+        int d;
+        if (strcmp(tb->tools[i].name, name) == 0) {
+            *out = &tb->tools[i];
+            return GL_OK;
+        }
+        if ((d = gl_str_distance(tb->tools[i].name, name)) < best) {
+            best = d;
+            closest = tb->tools[i].name;
+        }
+    }
+    for (size_t i = 0; tb->read_only && rows && i < json_object_array_length(rows); i++) {
+        const char *hidden = gl_json_str(json_object_array_get_idx(rows, i), "name");
+        if (hidden && strcmp(hidden, name) == 0)
+            return gl_error_set(GL_ENOTFOUND,
+                                "%s changes things, and this server runs with "
+                                "--read-only",
+                                name);
+    }
+    if (closest)
+        return gl_error_set(GL_ENOTFOUND, "no tool named '%s'; did you mean %s?", name, closest);
+    return gl_error_set(GL_ENOTFOUND, "no tool named '%s' (gleaner harvest --list shows them)",
+                        name);
+}
+
+json_object *gl_tool_describe(const gl_tool *tool)
+{
+    json_object *d = json_object_new_object(), *ann = json_object_new_object();
+
+    json_object_object_add(d, "name", json_object_new_string(tool->name));
+    if (tool->title)
+        json_object_object_add(d, "title", json_object_new_string(tool->title));
+    json_object_object_add(d, "description", json_object_new_string(tool->description));
+    json_object_object_add(d, "inputSchema", json_object_get(tool->schema));
+    if (tool->title)
+        json_object_object_add(ann, "title", json_object_new_string(tool->title));
+    json_object_object_add(ann, "readOnlyHint", json_object_new_boolean(!tool->write));
+    if (tool->write)
+        json_object_object_add(ann, "destructiveHint", json_object_new_boolean(tool->destructive));
+    json_object_object_add(ann, "openWorldHint", json_object_new_boolean(1));
+    json_object_object_add(d, "annotations", ann);
+    return d;
+}
+
+/* ------------------------------------------------------------ the audit */
+
+static bool secret_name(const char *name)
+{
+    static const char *const words[] = {"token", "secret", "password", "authorization"};
+    char lower[128];
+    size_t i;
+
+    for (i = 0; name[i] && i + 1 < sizeof(lower); i++)
+        lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] - 'A' + 'a' : name[i]);
+    lower[i] = '\0';
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strstr(lower, words[i]))
+            return true;
+    return false;
+}
+
+/* A copy of `args` without members that look like secrets, redacted, as text; caller frees. */
+static char *audit_arguments(json_object *args)
+{
+    json_object *copy = json_object_new_object();
+    char *text;
+
+    if (args && json_object_is_type(args, json_type_object)) {
+        json_object_object_foreach(args, name, value)
+        {
+            json_object_object_add(copy, name,
+                                   secret_name(name) ? json_object_new_string("[redacted]")
+                                                     : json_object_get(value));
+        }
+    }
+    text = gl_strdup(gl_json_compact(copy));
+    json_object_put(copy);
+    if (text)
+        gl_redact_inplace(text);
+    return text;
+}
+
+static int open_store(gl_toolbox *tb)
+{
+    char *path = NULL;
+    int rc;
+
+    if (tb->store)
+        return GL_OK;
+    if ((rc = gl_cli_db_path(tb->cli, &path)) < 0)
+        return rc;
+    rc = gl_store_open(&tb->store, path, tb->cli->clock);
+    free(path);
+    return rc;
+}
+
+/* What the audit row says about a success: the id of what was made or read, or a count. */
+static void outcome_summary(char *out, size_t len, json_object *result)
+{
+    int64_t n;
+
+    out[0] = '\0';
+    if (!result)
+        return;
+    if (gl_json_int64(result, "total_entries", &n))
+        snprintf(out, len, "%lld items", (long long)n);
+    else if (gl_json_int64(result, "id", &n))
+        snprintf(out, len, "id %lld", (long long)n);
+}
+
+int gl_toolbox_call(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    char *audit_args = NULL, summary[64], message[1024];
+    tool_fn fn = handler_of(tool->handler);
+    int rc, arc;
+
+    *result = NULL;
+    /* No call goes unaudited: without the store there is no call. */
+    if ((rc = open_store(tb)) < 0)
+        return rc;
+    if (!(audit_args = audit_arguments(args)))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    if ((rc = gl_schema_validate(tool->schema, args)) < 0)
+        gl_error_prefix("%s", tool->name);
+    else
+        rc = fn(tb, tool, args, result);
+
+    outcome_summary(summary, sizeof(summary), *result);
+    snprintf(message, sizeof(message), "%s", rc == GL_OK ? summary : gl_error_last());
+    arc = gl_store_audit_add(tb->store, tb->actor, tool->name, audit_args, rc == GL_OK, message);
+    if (arc < 0)
+        /* The call happened; say so rather than hide its result. */
+        gl_warn("the call to %s could not be audited: %s", tool->name, gl_error_last());
+    if (rc < 0)
+        gl_error_set(rc, "%s", message);
+    free(audit_args);
+    if (rc < 0) {
+        json_object_put(*result);
+        *result = NULL;
+    }
+    return rc;
+}
