@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include "agent/cmd.h"
+#include "agent/signin.h"
 #include "agent/store.h"
 #include "connectors/http.h"
 #include "util/fs.h"
@@ -261,11 +262,25 @@ static void check_calendars(doctor *d, const gl_config *cfg)
     }
 }
 
-static void check_harvest(doctor *d, const gl_config *cfg)
+static void check_harvest(doctor *d, gl_cli *cli, const gl_config *cfg)
 {
     const char *env = gl_config_get(cfg, "harvest.token-env");
     bool has_token = gl_config_get(cfg, "harvest.token-file") || env;
     const char *account = gl_config_get(cfg, "harvest.account-id");
+    char *oauth = NULL;
+
+    /* Signed in through Harvest ID: the tokens live beside the config. */
+    if (!has_token && gl_signin_oauth_path(cli, &oauth) == GL_OK && gl_fs_exists(oauth)) {
+        if (gl_fs_check_secret(oauth, "the Harvest sign-in") < 0) {
+            report(d, CHECK_FAIL, "harvest", "fix its mode as said, or sign in again", "%s",
+                   gl_error_last());
+            free(oauth);
+            return;
+        }
+        has_token = true;
+    }
+    free(oauth);
+    gl_error_clear();
 
     if (env && !getenv(env)) {
         report(d, CHECK_FAIL, "harvest", "export it, or use harvest.token-file",
@@ -274,18 +289,18 @@ static void check_harvest(doctor *d, const gl_config *cfg)
     }
     if (!has_token && !account) {
         report(d, CHECK_WARN, "harvest",
-               "set harvest.account-id and harvest.token-file (a personal access token)",
-               "not configured; proposals cannot be pushed");
+               "sign in: gleaner auth harvest --token-file FILE (or --oauth)",
+               "not signed in; proposals cannot be pushed");
         return;
     }
     if (!account) {
-        report(d, CHECK_FAIL, "harvest",
-               "set harvest.account-id (see id.getharvest.com/developers)",
+        report(d, CHECK_FAIL, "harvest", "choose the account: gleaner auth harvest",
                "a token is configured but no account id");
         return;
     }
     if (!has_token) {
-        report(d, CHECK_FAIL, "harvest", "set harvest.token-file or harvest.token-env",
+        report(d, CHECK_FAIL, "harvest",
+               "sign in: gleaner auth harvest --token-file FILE (or --oauth)",
                "account %s has no token", account);
         return;
     }
@@ -331,7 +346,7 @@ int gl_cmd_doctor(gl_cli *cli, const gl_args *args)
     check_store(&d);
     check_repos(&d, cli->cfg);
     check_calendars(&d, cli->cfg);
-    check_harvest(&d, cli->cfg);
+    check_harvest(&d, cli, cli->cfg);
 out:
     exit_code = d.config_error ? GL_EXIT_USAGE : d.fails ? GL_EXIT_FAILURE : GL_EXIT_OK;
     if (d.checks) {

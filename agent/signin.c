@@ -34,7 +34,7 @@ struct gl_signin_oauth {
 /* --------------------------------------------------------- where things are */
 
 /* The OAuth token file lives beside the config file, so --config keeps both apart. */
-static int oauth_path(gl_cli *cli, char **out)
+int gl_signin_oauth_path(gl_cli *cli, char **out)
 {
     const gl_config *cfg;
     char *dir;
@@ -120,7 +120,7 @@ static int oauth_settings(gl_cli *cli, gl_signin_oauth **out)
     }
     if ((rc = gl_fs_read_secret(&o->client_secret, secret_file, "harvest.client-secret-file")) <
             0 ||
-        (rc = oauth_path(cli, &o->path)) < 0) {
+        (rc = gl_signin_oauth_path(cli, &o->path)) < 0) {
         oauth_free(o);
         return rc;
     }
@@ -242,7 +242,7 @@ static int token_from_oauth(gl_cli *cli, gl_signin *s, char **token)
     int64_t account = 0;
     int rc;
 
-    if ((rc = oauth_path(cli, &path)) < 0)
+    if ((rc = gl_signin_oauth_path(cli, &path)) < 0)
         return rc;
     rc = gl_oauth_tokens_load(&t, path, &extra);
     free(path);

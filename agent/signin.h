@@ -32,6 +32,9 @@ typedef struct gl_signin {
 int gl_signin_harvest(gl_cli *cli, gl_signin **out);
 void gl_signin_free(gl_signin *s);
 
+/* Where `auth harvest --oauth` keeps the tokens (beside the config file); caller frees. */
+int gl_signin_oauth_path(gl_cli *cli, char **out);
+
 /* gleaner auth harvest|google ... */
 int gl_cmd_auth(gl_cli *cli, const gl_args *args);
 

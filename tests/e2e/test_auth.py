@@ -60,9 +60,9 @@ class OAuthSignInTest(HarvestCase):
             f"\tclient-id = {FakeHarvest.CLIENT_ID}\n\tclient-secret-file = {secret}\n"))
         self.oauth_file = self.home / ".config" / "gleaner" / "harvest-oauth.json"
 
-    def sign_in(self):
+    def sign_in(self, **extra_env):
         """Run gleaner auth harvest --oauth, playing the browser: open the printed URL."""
-        env = dict(self.env)
+        env = dict(self.env, **extra_env)
         proc = subprocess.Popen([*WRAPPER, BIN, "auth", "harvest", "--oauth", "--timeout", "60"],
                                 env=env, cwd=self.home, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
@@ -81,7 +81,8 @@ class OAuthSignInTest(HarvestCase):
         return proc.returncode, out, "".join(lines) + err
 
     def test_oauth_sign_in_with_pkce(self):
-        code, out, err = self.sign_in()
+        # Full tracing on: the token exchange is traced, and must be redacted.
+        code, out, err = self.sign_in(GLEANER_TRACE="all")
         self.assertEqual(code, 0, out + err)
         self.assertIn("Signed in to Harvest as Ada Lovelace", out)
         auth = self.fh.authorize_requests[-1]
@@ -94,9 +95,13 @@ class OAuthSignInTest(HarvestCase):
         self.assertIn("account-id = 123456", self.config_path.read_text())
         self.assertNotIn(access, self.config_path.read_text())
         self.assertNotIn(access, out + err)
+        self.assertNotIn(saved["refresh_token"], out + err)
+        self.assertIn("[oauth]", err)  # it was traced
         self.assertEqual(self.tool_ok("get_current_user")["id"], 1782959)
         with open(self.db_path, "rb") as f:
             self.assertNotIn(access.encode(), f.read())
+        doctor = self.run_gleaner("doctor")
+        self.assertRegex(doctor.out, r"ok +harvest +account 123456")
 
     def test_a_401_triggers_one_refresh(self):
         code, out, err = self.sign_in()
