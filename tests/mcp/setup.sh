@@ -51,6 +51,13 @@ if [ "$have" = "$want" ] && [ -f "$dest/.installed" ] && [ "$(cat "$dest/.instal
     exit 0
 fi
 
+# Node trusts only its own CA list; add the system's, as curl and apt use it,
+# so a CA installed with update-ca-certificates (a company proxy) works too.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    export NODE_EXTRA_CA_CERTS
+fi
+
 echo "$prog: installing @modelcontextprotocol/sdk $want (npm ci, node $(node --version), npm $(npm --version)) into $dest"
 rm -f "$dest/.installed"
 cp "$src/package.json" "$src/package-lock.json" "$dest/"
