@@ -83,10 +83,12 @@ static int read_arguments(const char *text, json_object **out)
     }
     rc = gl_json_parse(out, text, strlen(text), "the JSON arguments");
     free(stdin_text);
-    if (rc < 0)
+    if (rc < 0) {
+        char why[512]; /* copied: the new message goes where the old one lives */
+        snprintf(why, sizeof(why), "%s", gl_error_last());
         return gl_error_set(GL_EINVAL,
-                            "%s (give one JSON object, e.g. '{\"from\":\"2026-11-16\"}')",
-                            gl_error_last());
+                            "%s (give one JSON object, e.g. '{\"from\":\"2026-11-16\"}')", why);
+    }
     if (!json_object_is_type(*out, json_type_object)) {
         json_object_put(*out);
         *out = NULL;
@@ -275,6 +277,7 @@ static int sync_harvest(gl_cli *cli, const gl_args *args)
     opts.from = has_from ? from : NULL;
     opts.to = has_to ? to : NULL;
     opts.dry_run = gl_args_flag(args, "dry-run");
+    opts.now = gl_clock_now(cli->clock);
 
     if ((rc = gl_signin_harvest(cli, &s)) < 0 || (rc = gl_cli_db_path(cli, &path)) < 0 ||
         (rc = gl_store_open(&store, path, cli->clock)) < 0 ||

@@ -137,8 +137,9 @@ static json_object *handle_one(gl_toolbox *tb, json_object *msg)
     has_id = json_object_object_get_ex(msg, "id", &id);
     version = gl_json_str(msg, "jsonrpc");
     method = gl_json_str(msg, "method");
-    if (has_id && id && !json_object_is_type(id, json_type_string) &&
-        !json_object_is_type(id, json_type_int))
+    /* MCP forbids a null id, which JSON-RPC merely discourages. */
+    if (has_id && (!id || (!json_object_is_type(id, json_type_string) &&
+                           !json_object_is_type(id, json_type_int))))
         return rpc_error(NULL, RPC_INVALID_REQUEST, "id must be a string or an integer");
     if (!version || strcmp(version, "2.0") != 0)
         return rpc_error(id, RPC_INVALID_REQUEST, "jsonrpc must be \"2.0\"");

@@ -224,7 +224,8 @@ static int fetch_entries(gl_store *store, gl_harvest *h, fetched *f, gl_mirror_s
     return GL_OK;
 }
 
-static int write_all(gl_store *store, const fetched *f, gl_mirror_stats *stats, const char *mark)
+static int write_all(gl_store *store, const fetched *f, gl_mirror_stats *stats, const char *mark,
+                     bool history_read)
 {
     char *text = NULL, number[32];
     int64_t sync = 0;
@@ -268,6 +269,9 @@ static int write_all(gl_store *store, const fetched *f, gl_mirror_stats *stats, 
     if (mark[0] &&
         (rc = gl_store_state_set(store, "harvest", "time_entries.updated_since", mark)) < 0)
         return rc;
+    if (history_read &&
+        (rc = gl_store_state_set(store, "harvest", "time_entries.history", "read")) < 0)
+        return rc;
     return GL_OK;
 }
 
@@ -281,7 +285,8 @@ int gl_mirror_harvest(gl_store *store, gl_harvest *h, const gl_mirror_options *o
 
     memset(&f, 0, sizeof(f));
     memset(stats, 0, sizeof(*stats));
-    if (gl_store_state_get(store, "harvest", "mirror.sync", &last) == GL_OK) {
+    /* A first sync limited by --from has not read the history; the next one will. */
+    if (gl_store_state_get(store, "harvest", "time_entries.history", &last) == GL_OK) {
         free(last);
     } else {
         gl_error_clear();
@@ -307,10 +312,17 @@ int gl_mirror_harvest(gl_store *store, gl_harvest *h, const gl_mirror_options *o
     if ((rc = fetch_tables(h, &f, me, &stats->member)) < 0 ||
         (rc = fetch_entries(store, h, &f, stats, mark, sizeof(mark))) < 0)
         goto done;
+    /*
+     * No entry to date the mark by (a new account): start from now, less the
+     * margin, so an entry back-dated later still arrives through updated_since.
+     */
+    if (!mark[0] && opts->now > 0)
+        gl_time_format_utc(mark, opts->now - UPDATED_MARGIN_S);
 
     if ((rc = gl_store_begin(store)) < 0)
         goto done;
-    if ((rc = write_all(store, &f, stats, mark)) < 0 || opts->dry_run) {
+    if ((rc = write_all(store, &f, stats, mark, stats->first && !opts->from)) < 0 ||
+        opts->dry_run) {
         gl_store_rollback(store);
         goto done;
     }

@@ -33,13 +33,14 @@ typedef struct gl_mirror_options {
     const char *from;  /* window to re-list; NULL: the defaults above */
     const char *to;    /* NULL: today + 7 days (entries logged ahead) */
     bool dry_run;      /* fetch and count, write nothing */
+    int64_t now;       /* UTC seconds: the updated_since mark when no entry gives one */
 } gl_mirror_options;
 
 typedef struct gl_mirror_stats {
     int64_t seen[GL_MIRROR__COUNT], added[GL_MIRROR__COUNT], changed[GL_MIRROR__COUNT],
         deleted[GL_MIRROR__COUNT];
     char from[11], to[11]; /* the time-entry window re-listed */
-    bool first;            /* the first sync of this store */
+    bool first;            /* the year of history has not been read yet */
     bool member;           /* built from the user's own project assignments */
     int64_t user_id;
 } gl_mirror_stats;

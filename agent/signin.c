@@ -254,11 +254,17 @@ static int token_from_oauth(gl_cli *cli, gl_signin *s, char **token)
     if (extra && gl_json_int64(extra, "account_id", &account))
         s->account_id = account;
     json_object_put(extra);
-    /* A refresh needs the OAuth application; without one the token is used until refused. */
-    if (oauth_settings(cli, &s->oauth) < 0) {
-        gl_debug("harvest: no OAuth application configured; the token cannot be refreshed (%s)",
-                 gl_error_last());
-        gl_error_clear();
+    /*
+     * A refresh needs the OAuth application.  With none configured the token is
+     * used until refused; a configured one that cannot be read is an error now,
+     * not a puzzling 401 when the token expires.
+     */
+    if (!gl_config_is_set(cli->cfg, "harvest.client-id") &&
+        !gl_config_is_set(cli->cfg, "harvest.client-secret-file")) {
+        gl_debug("harvest: no OAuth application configured; the token cannot be refreshed");
+    } else if ((rc = oauth_settings(cli, &s->oauth)) < 0) {
+        gl_oauth_tokens_clear(&t);
+        return rc;
     } else {
         s->oauth->account_id = s->account_id;
         if (gl_oauth_expiring(&t, gl_clock_now(cli->clock), REFRESH_MARGIN_S)) {
@@ -294,6 +300,8 @@ int gl_signin_harvest(gl_cli *cli, gl_signin **out)
         goto fail;
     if (gl_config_get_int(cfg, "harvest.account-id", &account) == GL_OK)
         s->account_id = account;
+    if (s->oauth)
+        s->oauth->account_id = s->account_id; /* a refresh saves the account in use */
     if (s->account_id <= 0) {
         rc = gl_error_set(GL_ECONFIG, "harvest.account-id is not set: run gleaner auth harvest to "
                                       "choose the account");

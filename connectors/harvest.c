@@ -28,8 +28,8 @@
 #define REPORTS_RATE  0.105
 #define REPORTS_BURST 5.0
 
-/* A runaway pagination (a server that links a page to itself) stops here. */
-#define MAX_PAGES 100000
+/* A runaway pagination stops here: 10,000 pages of up to 2,000 items. */
+#define MAX_PAGES 10000
 
 struct gl_harvest {
     gl_http_service *api;
@@ -144,8 +144,7 @@ int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
     api.rate_burst = API_BURST;
     if ((rc = gl_http_service_new(&h->api, &api)) < 0 ||
         (rc = gl_http_add_limit(h->api, "/reports/", REPORTS_RATE, REPORTS_BURST)) < 0 ||
-        (rc = gl_http_set_bearer(h->api, h->token)) < 0 ||
-        (rc = gl_http_set_header(h->api, "Accept", "application/json")) < 0)
+        (rc = gl_http_set_bearer(h->api, h->token)) < 0)
         goto fail;
     if (opts->account_id > 0) {
         snprintf(account, sizeof(account), "%" PRId64, opts->account_id);
@@ -160,8 +159,7 @@ int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
         id.rate_per_second = 1.0;
         id.rate_burst = 5.0;
         if ((rc = gl_http_service_new(&h->id, &id)) < 0 ||
-            (rc = gl_http_set_bearer(h->id, h->token)) < 0 ||
-            (rc = gl_http_set_header(h->id, "Accept", "application/json")) < 0)
+            (rc = gl_http_set_bearer(h->id, h->token)) < 0)
             goto fail;
     }
     free(ua);
@@ -243,7 +241,8 @@ static int harvest_error(int rc, const gl_http_response *resp, const char *metho
     case 401:
         return gl_error_set(rc,
                             "Harvest did not accept the token (401%s%s); check harvest.account-id "
-                            "and sign in again: gleaner auth harvest",
+                            "and sign in again: gleaner auth harvest --token-file FILE (or "
+                            "--oauth)",
                             sep, detail);
     case 403:
         /* A locked entry is a 403 with a reason; only a bare 403 is about the role. */
@@ -257,9 +256,11 @@ static int harvest_error(int rc, const gl_http_response *resp, const char *metho
         if (ident)
             return gl_error_set(rc, "Harvest has no %s %s (404)", noun, ident);
         return gl_error_set(rc, "Harvest has no such %s (404)", noun);
-    case 429:
-        return gl_error_set(rc, "Harvest is rate limiting gleaner (%s); try again later",
-                            gl_error_last());
+    case 429: {
+        char why[512]; /* the HTTP layer's message, copied: it lives where the new one goes */
+        snprintf(why, sizeof(why), "%s", gl_error_last());
+        return gl_error_set(rc, "Harvest is rate limiting gleaner (%s); try again later", why);
+    }
     default:
         break;
     }
@@ -299,8 +300,11 @@ static int send_refreshing(gl_harvest *h, gl_http_service *svc, gl_http_request 
         return rc;
     gl_info("harvest: the access token was refused; refreshing it");
     if (h->refresh(h->refresh_payload, &token) < 0) {
+        /* The refresh's own reason is the one to show, not the 401 that led to it. */
         rc = gl_error_last_code();
         free(token);
+        gl_http_response_free(*resp);
+        *resp = NULL;
         return rc;
     }
     rc = gl_harvest_set_token(h, token);
@@ -349,12 +353,16 @@ static int list_on(gl_harvest *h, gl_http_service *svc, const char *path, const 
                    const char *key, const char *noun, json_object **items)
 {
     json_object *all = json_object_new_array(), *page = NULL;
+    json_object *visited = json_object_new_object(); /* links followed, as keys */
     char *next = NULL;
     int rc = GL_OK;
 
     *items = NULL;
-    if (!all)
+    if (!all || !visited) {
+        json_object_put(all);
+        json_object_put(visited);
         return gl_error_set(GL_ENOMEM, "out of memory");
+    }
     for (int n = 0;; n++) {
         json_object *arr, *links;
         const char *link;
@@ -378,10 +386,15 @@ static int list_on(gl_harvest *h, gl_http_service *svc, const char *path, const 
         link = links ? gl_json_str(links, "next") : NULL;
         if (!link || !*link)
             break;
-        if (next && strcmp(next, link) == 0) {
-            rc = gl_error_set(GL_EBADDATA, "Harvest's list of %s links a page to itself", noun);
+        /* A server that links back to a page already read would loop for ever. */
+        if (json_object_object_get_ex(visited, link, NULL)) {
+            rc = gl_error_set(GL_EBADDATA,
+                              "Harvest's list of %s links back to a page already "
+                              "read",
+                              noun);
             break;
         }
+        json_object_object_add(visited, link, NULL);
         free(next);
         if (!(next = strdup(link))) {
             rc = gl_error_set(GL_ENOMEM, "out of memory");
@@ -391,6 +404,7 @@ static int list_on(gl_harvest *h, gl_http_service *svc, const char *path, const 
         page = NULL;
     }
     json_object_put(page);
+    json_object_put(visited);
     free(next);
     if (rc < 0) {
         json_object_put(all);
@@ -591,7 +605,9 @@ int gl_harvest_call(gl_harvest *h, const gl_harvest_op *op, json_object *args, j
             json_object_put(*result);
             *result = json_object_new_object();
             json_object_object_add(*result, "deleted", json_object_new_boolean(1));
-            json_object_object_add(*result, "id", json_object_new_string(a.ident));
+            int64_t id = 0;
+            gl_parse_int64(&id, a.ident);
+            json_object_object_add(*result, "id", json_object_new_int64(id));
         }
     }
 done:

@@ -118,6 +118,18 @@ class OAuthSignInTest(HarvestCase):
         self.tool_ok("get_current_user")
         self.assertEqual(self.fh.refresh_count, 1)
 
+    def test_a_refresh_that_fails_says_why(self):
+        code, out, err = self.sign_in()
+        self.assertEqual(code, 0, out + err)
+        saved = json.loads(self.oauth_file.read_text())
+        self.fh.expire_token(saved["access_token"])
+        saved["refresh_token"] = "revoked-refresh-token"
+        self.oauth_file.write_text(json.dumps(saved))
+        r = self.tool("get_current_user")
+        self.assertOneLineError(r, 1, "cannot refresh the Harvest sign-in", "invalid_grant",
+                                "--oauth")
+        self.assertNotIn("revoked-refresh-token", r.err)
+
     def test_a_token_near_expiry_is_refreshed_before_use(self):
         code, out, err = self.sign_in()
         self.assertEqual(code, 0, out + err)

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """gleaner sync harvest: the mirror fills, follows changes through
 updated_since, notices deletions in its window, and writes nothing on failure."""
+from datetime import datetime, timezone
+
 from harness import main
 from harvest_case import HarvestCase
 
@@ -63,6 +65,28 @@ class SyncTest(HarvestCase):
         self.fh.update_time_entry(2401234526, notes="late edit")
         doc = self.sync("--from", "2026-11-20", "--to", "2026-11-20")
         self.assertGreaterEqual(doc["tables"]["time_entries"]["changed"], 1)
+
+    def test_a_back_dated_entry_arrives_even_on_a_new_account(self):
+        for eid in [e["id"] for e in self.fh.state["time_entries"].values()
+                    if e["user"]["id"] == ME]:
+            self.fh.delete_time_entry(eid)
+        self.fh.set_now(datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc))
+        self.assertEqual(self.sync()["tables"]["time_entries"]["seen"], 0)
+        # Typed in later for a day long before the re-listed window.
+        self.fh.set_now(datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc))
+        old = self.fh.add_time_entry(project_id=WEB, task_id=DEV, spent_date="2026-09-01",
+                                     hours=3.0)
+        doc = self.sync()
+        self.assertEqual(doc["tables"]["time_entries"]["added"], 1)
+        self.assertIn(old["id"], self.my_entries())
+
+    def test_a_first_sync_limited_by_from_leaves_the_history_for_the_next(self):
+        doc = self.sync("--from", "2026-11-16", "--to", "2026-11-20")
+        self.assertTrue(doc["first"])
+        doc = self.sync()
+        self.assertTrue(doc["first"])
+        self.assertEqual(doc["window"]["from"], "2025-11-21")
+        self.assertFalse(self.sync()["first"])
 
     def test_dry_run_writes_nothing(self):
         doc = self.sync("--dry-run")

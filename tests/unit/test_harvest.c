@@ -122,20 +122,29 @@ static void test_lists_follow_links_next_not_page_numbers(void **state)
     json_object_put(items);
 }
 
-static void test_a_page_linking_to_itself_stops(void **state)
+static void test_a_pagination_cycle_stops(void **state)
 {
     fixture *f = *state;
     json_object *items = NULL;
-    char page[512];
+    char first[512], b[512], a[512];
 
-    snprintf(page, sizeof(page),
-             "{\"tasks\":[{\"id\":1}],\"links\":{\"next\":\"%s/v2/tasks_loop?cursor=x\"}}",
+    /* /tasks -> b -> a -> b: a cycle of two pages, not one page linking to itself. */
+    snprintf(first, sizeof(first),
+             "{\"tasks\":[{\"id\":1}],\"links\":{\"next\":\"%s/v2/tasks_b?cursor=1\"}}",
              f->fake.url);
-    canned(f, "GET", "/v2/tasks", 200, page);
-    canned(f, "GET", "/v2/tasks_loop", 200, page);
+    snprintf(b, sizeof(b),
+             "{\"tasks\":[{\"id\":2}],\"links\":{\"next\":\"%s/v2/tasks_a?cursor=2\"}}",
+             f->fake.url);
+    snprintf(a, sizeof(a),
+             "{\"tasks\":[{\"id\":3}],\"links\":{\"next\":\"%s/v2/tasks_b?cursor=1\"}}",
+             f->fake.url);
+    canned(f, "GET", "/v2/tasks", 200, first);
+    canned(f, "GET", "/v2/tasks_b", 200, b);
+    canned(f, "GET", "/v2/tasks_a", 200, a);
     assert_int_equal(gl_harvest_list(f->h, "/tasks", NULL, "tasks", "tasks", &items), GL_EBADDATA);
     assert_null(items);
-    assert_non_null(strstr(gl_error_last(), "links a page to itself"));
+    assert_non_null(strstr(gl_error_last(), "links back to a page already read"));
+    assert_int_equal(gl_test_fake_count(&f->fake), 3);
 }
 
 static void test_validation_errors_read_as_a_sentence(void **state)
@@ -278,7 +287,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_headers_name_gleaner_and_the_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists_follow_links_next_not_page_numbers, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_a_page_linking_to_itself_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_pagination_cycle_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation_errors_read_as_a_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_names_the_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_401_refreshes_once_then_gives_up, setup, teardown),
