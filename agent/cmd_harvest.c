@@ -83,12 +83,9 @@ static int read_arguments(const char *text, json_object **out)
     }
     rc = gl_json_parse(out, text, strlen(text), "the JSON arguments");
     free(stdin_text);
-    if (rc < 0) {
-        char why[512]; /* copied: the new message goes where the old one lives */
-        snprintf(why, sizeof(why), "%s", gl_error_last());
-        return gl_error_set(GL_EINVAL,
-                            "%s (give one JSON object, e.g. '{\"from\":\"2026-11-16\"}')", why);
-    }
+    if (rc < 0)
+        return gl_error_set(GL_EINVAL, "%s (give one JSON object, e.g. '{\"id\":123}')",
+                            gl_error_last());
     if (!json_object_is_type(*out, json_type_object)) {
         json_object_put(*out);
         *out = NULL;

@@ -256,11 +256,9 @@ static int harvest_error(int rc, const gl_http_response *resp, const char *metho
         if (ident)
             return gl_error_set(rc, "Harvest has no %s %s (404)", noun, ident);
         return gl_error_set(rc, "Harvest has no such %s (404)", noun);
-    case 429: {
-        char why[512]; /* the HTTP layer's message, copied: it lives where the new one goes */
-        snprintf(why, sizeof(why), "%s", gl_error_last());
-        return gl_error_set(rc, "Harvest is rate limiting gleaner (%s); try again later", why);
-    }
+    case 429:
+        return gl_error_set(rc, "Harvest is rate limiting gleaner (%s); try again later",
+                            gl_error_last());
     default:
         break;
     }

@@ -52,8 +52,12 @@ const char *gl_strerror(int code)
 
 int gl_error_setv(int code, const char *fmt, va_list ap)
 {
+    /* Formatted aside first: an argument may be gl_error_last() itself. */
+    char msg[GL_ERROR_MSG_MAX];
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    memcpy(last_msg, msg, sizeof(last_msg));
     last_code = code;
-    vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
     gl_redact_inplace(last_msg);
     return code;
 }

@@ -59,6 +59,18 @@ static void long_messages_are_cut_not_overflowed(void **state)
     gl_error_clear();
 }
 
+/* Wrapping the current message in a new one is common; it must not read a half-written buffer. */
+static void the_last_message_may_be_an_argument(void **state)
+{
+    (void)state;
+    gl_error_set(GL_ERATELIMIT, "harvest: GET /users/me: rate limited");
+    gl_error_set(GL_ERATELIMIT, "Harvest is rate limiting gleaner (%s); try again later",
+                 gl_error_last());
+    assert_string_equal(gl_error_last(), "Harvest is rate limiting gleaner (harvest: GET "
+                                         "/users/me: rate limited); try again later");
+    gl_error_clear();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -66,6 +78,7 @@ int main(void)
         cmocka_unit_test(set_returns_code_and_keeps_message),
         cmocka_unit_test(messages_are_redacted),
         cmocka_unit_test(long_messages_are_cut_not_overflowed),
+        cmocka_unit_test(the_last_message_may_be_an_argument),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
