@@ -204,20 +204,13 @@ void gl_harvest_stats(const gl_harvest *h, int *requests, int64_t *waited_ms)
 
 /* --------------------------------------------------------------- errors */
 
-/* The detail Harvest gives: "message", then the OAuth-style fields; never an HTML page. */
+/* The detail Harvest gives, but never an HTML page (its answer to unknown paths). */
 static void harvest_detail(const gl_http_response *resp, char *out, size_t len)
 {
-    static const char *const keys[] = {"message", "error_description", "error"};
-    const char *text = NULL;
-
     out[0] = '\0';
-    for (size_t i = 0; resp->json && i < sizeof(keys) / sizeof(keys[0]); i++)
-        if ((text = gl_json_str(resp->json, keys[i])) && *text)
-            break;
-    if (text && *text)
-        gl_str_excerpt(out, len, text, strlen(text), 200);
-    else if (!resp->json && resp->body_len && resp->body[0] != '<')
-        gl_str_excerpt(out, len, resp->body, resp->body_len, 200);
+    if (!resp->json && resp->body_len && resp->body[0] == '<')
+        return;
+    gl_http_error_detail(resp, out, len);
     gl_str_sanitize(out);
 }
 

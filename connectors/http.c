@@ -554,7 +554,7 @@ static int status_code(long status)
     }
 }
 
-static void default_detail(const gl_http_response *resp, char *out, size_t len)
+void gl_http_error_detail(const gl_http_response *resp, char *out, size_t len)
 {
     static const char *const keys[] = {"message", "error_description", "error", "detail"};
     const char *text = NULL;
@@ -576,7 +576,7 @@ static int http_error(gl_http_service *svc, const char *method, const char *path
 
     if (!svc->opts.describe_error ||
         !svc->opts.describe_error(resp, detail, sizeof(detail), svc->opts.describe_payload))
-        default_detail(resp, detail, sizeof(detail));
+        gl_http_error_detail(resp, detail, sizeof(detail));
     gl_str_sanitize(detail);
     if (resp->status == 429)
         return gl_error_set(code, "%s: %s %s: HTTP 429: rate limited%s%s", svc->name, method, path,
@@ -634,13 +634,16 @@ static bool transport_retryable(CURLcode cc)
     }
 }
 
-static bool looks_like_json(const gl_http_response *resp)
+static bool labelled_json(const gl_http_response *resp)
 {
     char ctype[128];
-    size_t i = 0;
+    return gl_http_response_header(resp, "Content-Type", ctype, sizeof(ctype)) &&
+           strstr(ctype, "json") != NULL;
+}
 
-    if (gl_http_response_header(resp, "Content-Type", ctype, sizeof(ctype)))
-        return strstr(ctype, "json") != NULL;
+static bool starts_like_json(const gl_http_response *resp)
+{
+    size_t i = 0;
     while (i < resp->body_len && isspace((unsigned char)resp->body[i]))
         i++;
     return i < resp->body_len && (resp->body[i] == '{' || resp->body[i] == '[');
@@ -841,11 +844,15 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
         break;
     }
 
-    if (!req->raw && resp->body_len && looks_like_json(resp)) {
+    /*
+     * A body labelled JSON must be JSON.  One that only looks like it (OAuth
+     * servers answer errors as text/plain) is parsed when it can be.
+     */
+    if (!req->raw && resp->body_len && (labelled_json(resp) || starts_like_json(resp))) {
         char what[256];
         snprintf(what, sizeof(what), "%s: %s %s", svc->name, method, path);
         if (gl_json_parse(&resp->json, resp->body, resp->body_len, what) < 0) {
-            if (resp->status < 400) {
+            if (resp->status < 400 && labelled_json(resp)) {
                 rc = gl_error_last_code();
                 goto done;
             }

@@ -125,7 +125,7 @@ struct gl_http_response {
     long status; /* HTTP status of the final attempt */
     char *body;  /* NUL-terminated; owned */
     size_t body_len;
-    json_object *json; /* parsed body when it is JSON (and not raw); owned */
+    json_object *json; /* parsed body when labelled JSON, or unlabelled but parseable; owned */
     int attempts;      /* requests sent, retries included */
     int64_t waited_ms; /* time spent in backoff, Retry-After and the limiter */
     char *headers;     /* raw header block of the final response; owned */
@@ -152,6 +152,13 @@ int gl_http_get(gl_http_response **out, gl_http_service *svc, const char *path,
                 const char *const *query);
 
 void gl_http_response_free(gl_http_response *resp);
+
+/*
+ * gl_http_error_detail - what an error response says, for a message: its
+ * JSON "message", "error_description", "error" or "detail", else an excerpt
+ * of the body; at most `len` bytes into `out`.
+ */
+void gl_http_error_detail(const gl_http_response *resp, char *out, size_t len);
 
 /*
  * gl_http_response_header - the value of response header `name`

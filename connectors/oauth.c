@@ -898,16 +898,6 @@ static int parse_token_response(gl_oauth_tokens *t, const gl_oauth_provider *p, 
     return GL_OK;
 }
 
-static bool body_is_object(const gl_http_response *resp)
-{
-    size_t i = 0;
-
-    while (i < resp->body_len && (resp->body[i] == ' ' || resp->body[i] == '\t' ||
-                                  resp->body[i] == '\r' || resp->body[i] == '\n'))
-        i++;
-    return i < resp->body_len && resp->body[i] == '{';
-}
-
 /*
  * The HTTP layer redacts what looks like a secret; a provider that echoes
  * one of ours in plain words ("token abc is revoked") is caught here.
@@ -949,7 +939,7 @@ static int token_request(gl_oauth_tokens *out, const gl_oauth_provider *p, const
     gl_http_request req = {0};
     gl_http_response *resp = NULL;
     gl_oauth_tokens t = {0};
-    json_object *parsed = NULL, *json;
+    json_object *json;
     char *body = NULL;
     size_t body_len = 0;
     char what[160];
@@ -976,17 +966,8 @@ static int token_request(gl_oauth_tokens *out, const gl_oauth_provider *p, const
     /* Not idempotent: a code works once, and a rotated refresh token too. */
     rc = gl_http_send(&resp, svc, &req);
     if (!resp)
-        goto done; /* transport failure: the HTTP layer's message stands */
-    json = resp->json;
-    if (!json && resp->body_len && body_is_object(resp)) {
-        /* The layer parses only what is labelled JSON; keep its message if this fails too. */
-        char saved[1024];
-        snprintf(saved, sizeof(saved), "%s", gl_error_last());
-        if (gl_json_parse(&parsed, resp->body, resp->body_len, "token response") == GL_OK)
-            json = parsed;
-        else if (rc < 0)
-            gl_error_set(rc, "%s", saved);
-    }
+        goto done;     /* transport failure: the HTTP layer's message stands */
+    json = resp->json; /* the layer parses JSON errors even when sent as text/plain */
     if (rc < 0 && resp->status >= 500)
         goto done;
     if (rc < 0 && resp->status == 429)
@@ -1014,9 +995,6 @@ done:
     if (rc < 0)
         scrub_error(rc, fields, nfields);
     gl_oauth_tokens_clear(&t);
-    wipe_json_string(parsed, "access_token");
-    wipe_json_string(parsed, "refresh_token");
-    json_object_put(parsed);
     wipe_response(resp);
     gl_http_response_free(resp);
     gl_http_service_free(svc);

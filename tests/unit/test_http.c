@@ -354,6 +354,29 @@ static void http_errors_map_to_codes(void **state)
     gl_http_response_free(resp);
 }
 
+/* OAuth servers answer errors as text/plain JSON; a 2xx that only looks like JSON is not an error.
+ */
+static void unlabelled_json_is_parsed_when_it_can_be(void **state)
+{
+    fixture *f = *state;
+    gl_http_response *resp = NULL;
+
+    gl_test_fake_control(&f->fake, "static",
+                         "{\"method\":\"GET\",\"path\":\"/p\",\"status\":400,"
+                         "\"body\":\"{\\\"error\\\":\\\"invalid_grant\\\"}\","
+                         "\"headers\":{\"Content-Type\":\"text/plain\"}}");
+    gl_test_fake_control(&f->fake, "static",
+                         "{\"method\":\"GET\",\"path\":\"/q\",\"status\":200,"
+                         "\"body\":\"{not json\",\"headers\":{\"Content-Type\":\"text/plain\"}}");
+    assert_int_equal(gl_http_get(&resp, f->svc, "/p", NULL), GL_EREJECTED);
+    assert_non_null(resp->json);
+    assert_string_equal(gl_error_last(), "harvest: GET /p: HTTP 400: invalid_grant");
+    gl_http_response_free(resp);
+    gl_assert_ok(gl_http_get(&resp, f->svc, "/q", NULL));
+    assert_null(resp->json);
+    gl_http_response_free(resp);
+}
+
 static void token_bucket_paces_requests(void **state)
 {
     fixture *f = *state;
@@ -476,6 +499,7 @@ int main(void)
         T(bad_json_is_an_error_not_a_crash),
         T(oversize_body_is_refused),
         T(http_errors_map_to_codes),
+        T(unlabelled_json_is_parsed_when_it_can_be),
         T(token_bucket_paces_requests),
         T(links_to_other_origins_are_refused),
         T(timeouts_are_reported),
