@@ -540,6 +540,59 @@ int gl_cli_config(gl_cli *cli, const gl_config **out)
     return GL_OK;
 }
 
+int gl_cli_timezone(gl_cli *cli, char **out)
+{
+    const gl_config *cfg;
+    const char *zone;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_config(cli, &cfg)) < 0)
+        return rc;
+    if ((zone = gl_config_get(cfg, "user.timezone")))
+        return (*out = gl_strdup(zone)) ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+    return gl_tz_system(out);
+}
+
+int gl_cli_today(gl_cli *cli, char out[GL_DAY_LEN])
+{
+    gl_local_time lt;
+    char *zone = NULL;
+    int rc;
+
+    if ((rc = gl_cli_timezone(cli, &zone)) < 0)
+        return rc;
+    rc = gl_tz_to_local(&lt, zone, gl_clock_now(cli->clock));
+    free(zone);
+    if (rc < 0)
+        return rc;
+    snprintf(out, GL_DAY_LEN, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+    return GL_OK;
+}
+
+int gl_cli_day_option(gl_cli *cli, const char *cmd, const gl_args *args, const char *name,
+                      const char *today, char out[GL_DAY_LEN], bool *given)
+{
+    const char *v = gl_args_value(args, name);
+    int y, m, d;
+
+    *given = v != NULL;
+    if (!v)
+        return GL_OK;
+    if (strcmp(v, "today") == 0 || strcmp(v, "yesterday") == 0) {
+        if (gl_date_parse(today, &y, &m, &d) < 0)
+            return gl_error_set(GL_EINVAL, "today '%s' is not a date", today);
+        if (v[0] == 'y')
+            gl_date_add_days(&y, &m, &d, -1);
+    } else if (gl_date_parse(v, &y, &m, &d) < 0) {
+        gl_cli_usage_error(cli, cmd, "--%s takes YYYY-MM-DD, today or yesterday, not '%s'", name,
+                           v);
+        return GL_EINVAL;
+    }
+    snprintf(out, GL_DAY_LEN, "%04d-%02d-%02d", y, m, d);
+    return GL_OK;
+}
+
 int gl_cli_db_path(gl_cli *cli, char **out)
 {
     const gl_config *cfg = NULL;

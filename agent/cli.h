@@ -78,6 +78,24 @@ int gl_cli_config(gl_cli *cli, const gl_config **out);
 /* gl_cli_db_path - where the store is (--db, GLEANER_DB, config, XDG); caller frees. */
 int gl_cli_db_path(gl_cli *cli, char **out);
 
+/* "YYYY-MM-DD" and its NUL. */
+#define GL_DAY_LEN 11
+
+/* gl_cli_timezone - user.timezone, else the system's zone; caller frees. */
+int gl_cli_timezone(gl_cli *cli, char **out);
+
+/* gl_cli_today - today's date in the user's zone, on the CLI's clock. */
+int gl_cli_today(gl_cli *cli, char out[GL_DAY_LEN]);
+
+/*
+ * gl_cli_day_option - option `name` of `cmd` as a day D (DESIGN.md section 8:
+ * YYYY-MM-DD, today or yesterday, relative to `today`) into `out`; *given
+ * says whether it was there.  A bad value prints a usage error and returns
+ * GL_EINVAL.
+ */
+int gl_cli_day_option(gl_cli *cli, const char *cmd, const gl_args *args, const char *name,
+                      const char *today, char out[GL_DAY_LEN], bool *given);
+
 /*
  * gl_cli_fail - print "gleaner: <last error>" to stderr and return the exit
  * status for `code` (2 for usage and config errors, 1 otherwise).

@@ -161,50 +161,6 @@ int gl_cmd_mcp(gl_cli *cli, const gl_args *args)
 
 /* ------------------------------------------------------------ sync */
 
-static int today_in_zone(gl_cli *cli, char out[11])
-{
-    const gl_config *cfg;
-    const char *zone;
-    char *system = NULL;
-    gl_local_time lt;
-    int rc;
-
-    if ((rc = gl_cli_config(cli, &cfg)) < 0)
-        return rc;
-    zone = gl_config_get(cfg, "user.timezone");
-    if (!zone && (rc = gl_tz_system(&system)) < 0)
-        return rc;
-    rc = gl_tz_to_local(&lt, zone ? zone : system, gl_clock_now(cli->clock));
-    free(system);
-    if (rc < 0)
-        return rc;
-    snprintf(out, 11, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
-    return GL_OK;
-}
-
-/* --from/--to: YYYY-MM-DD, today or yesterday. */
-static int day_option(gl_cli *cli, const gl_args *args, const char *name, const char *today,
-                      char out[11], bool *given)
-{
-    const char *v = gl_args_value(args, name);
-    int y, m, d;
-
-    *given = v != NULL;
-    if (!v)
-        return GL_OK;
-    if (strcmp(v, "today") == 0 || strcmp(v, "yesterday") == 0) {
-        gl_date_parse(today, &y, &m, &d);
-        if (v[0] == 'y')
-            gl_date_add_days(&y, &m, &d, -1);
-    } else if (gl_date_parse(v, &y, &m, &d) < 0) {
-        gl_cli_usage_error(cli, "sync", "--%s takes YYYY-MM-DD, today or yesterday, not '%s'", name,
-                           v);
-        return GL_EINVAL;
-    }
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-    return GL_OK;
-}
-
 static void print_sync(gl_cli *cli, const gl_mirror_stats *st, bool dry_run, int requests)
 {
     if (cli->json) {
@@ -258,15 +214,15 @@ static int sync_harvest(gl_cli *cli, const gl_args *args)
     gl_store *store = NULL;
     gl_mirror_options opts = {0};
     gl_mirror_stats stats;
-    char today[11], from[11], to[11], *path = NULL;
+    char today[GL_DAY_LEN], from[GL_DAY_LEN], to[GL_DAY_LEN], *path = NULL;
     bool has_from, has_to;
     int rc, requests = 0;
     int64_t waited = 0;
 
-    if ((rc = today_in_zone(cli, today)) < 0)
+    if ((rc = gl_cli_today(cli, today)) < 0)
         return gl_cli_fail(cli, rc);
-    if (day_option(cli, args, "from", today, from, &has_from) < 0 ||
-        day_option(cli, args, "to", today, to, &has_to) < 0)
+    if (gl_cli_day_option(cli, "sync", args, "from", today, from, &has_from) < 0 ||
+        gl_cli_day_option(cli, "sync", args, "to", today, to, &has_to) < 0)
         return GL_EXIT_USAGE;
     if (has_from && has_to && strcmp(from, to) > 0)
         return gl_cli_usage_error(cli, "sync", "--from %s is after --to %s", from, to);

@@ -130,6 +130,16 @@ class OAuthSignInTest(HarvestCase):
                                 "--oauth")
         self.assertNotIn("revoked-refresh-token", r.err)
 
+    def test_an_unreadable_oauth_application_is_an_error_at_once(self):
+        code, out, err = self.sign_in()
+        self.assertEqual(code, 0, out + err)
+        # Half an application (the secret file line lost): say so now, not at the first 401.
+        config = self.config_path.read_text()
+        self.config_path.write_text("\n".join(
+            line for line in config.splitlines() if "client-secret-file" not in line) + "\n")
+        r = self.tool("get_current_user")
+        self.assertOneLineError(r, 2, "harvest.client-id and harvest.client-secret-file")
+
     def test_a_token_near_expiry_is_refreshed_before_use(self):
         code, out, err = self.sign_in()
         self.assertEqual(code, 0, out + err)

@@ -31,7 +31,7 @@ CALLS = {
                           lambda r: r["hours"] == 1.5 and not r["is_running"]),
     "update_time_entry": ({"id": 2401234520, "notes": "Reviewed the import"},
                           lambda r: r["notes"] == "Reviewed the import"),
-    "delete_time_entry": ({"id": 2401234520}, lambda r: r["deleted"] is True),
+    "delete_time_entry": ({"id": 2401234520}, lambda r: r == {"deleted": True, "id": 2401234520}),
     "stop_timer": (None, lambda r: r["is_running"] is False),  # arguments made by the test
     "restart_timer": (None, lambda r: r["is_running"] is True),
     "list_projects": ({}, lambda r: r["total_entries"] == 5),

@@ -124,16 +124,18 @@ class McpProtocolTest(HarvestCase):
             json.dumps({"jsonrpc": "2.0", "id": 3, "method": "resources/list"}),
             json.dumps({"jsonrpc": "1.0", "id": 4, "method": "ping"}),
             json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {}}),
+            json.dumps({"jsonrpc": "2.0", "id": None, "method": "ping"}),
             json.dumps([{"jsonrpc": "2.0", "id": 6, "method": "ping"},
                         {"jsonrpc": "2.0", "method": "notifications/cancelled"}]),
             "",
         )
-        parse, missing, version, noname, batch = answers
+        parse, missing, version, noname, null_id, batch = answers
         self.assertEqual(parse["error"]["code"], -32700)
         self.assertIsNone(parse["id"])
         self.assertEqual(missing["error"]["code"], -32601)
         self.assertEqual(version["error"]["code"], -32600)
         self.assertEqual(noname["error"]["code"], -32602)
+        self.assertEqual(null_id["error"]["code"], -32600)  # MCP forbids a null id
         self.assertEqual(batch, [{"jsonrpc": "2.0", "id": 6, "result": {}}])
 
     def test_stdout_carries_only_protocol(self):

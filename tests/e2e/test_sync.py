@@ -88,6 +88,11 @@ class SyncTest(HarvestCase):
         self.assertEqual(doc["window"]["from"], "2025-11-21")
         self.assertFalse(self.sync()["first"])
 
+    def test_days_may_be_today_and_yesterday_in_the_users_zone(self):
+        self.env["GLEANER_TEST_NOW"] = "2026-11-21T23:30:00Z"  # already the 22nd in Berlin
+        doc = self.sync("--from", "yesterday", "--to", "today")
+        self.assertEqual(doc["window"], {"from": "2026-11-21", "to": "2026-11-22"})
+
     def test_dry_run_writes_nothing(self):
         doc = self.sync("--dry-run")
         self.assertTrue(doc["dry_run"])
