@@ -70,12 +70,13 @@ static const gl_option auth_options[] = {
     {"token-file", 0, "FILE", "a Harvest personal access token in FILE (mode 0600)", false},
     {"oauth", 0, NULL, "sign in through Harvest ID in your browser instead", false},
     {"account", 0, "ID", "the Harvest account to use when the sign-in reaches several", false},
-    {"timeout", 0, "SECONDS", "how long --oauth waits for the browser (default 300)", false},
+    {"timeout", 0, "SECONDS", "how long a browser sign-in (--oauth, google) waits (default 300)",
+     false},
     {0},
 };
 
 static const char auth_description[] =
-    "Connect gleaner to Harvest, in one of two ways:\n"
+    "Connect gleaner to Harvest and to Google Calendar.\n"
     "\n"
     "  gleaner auth harvest --token-file ~/.config/gleaner/harvest.token\n"
     "      A personal access token from https://id.getharvest.com/developers,\n"
@@ -90,6 +91,14 @@ static const char auth_description[] =
     "      catches the answer on 127.0.0.1, and keeps the tokens in\n"
     "      harvest-oauth.json beside the config (mode 0600), refreshing them\n"
     "      before they expire.\n"
+    "\n"
+    "  gleaner auth google\n"
+    "      Sign in to Google in your browser, for calendars with google = ID.\n"
+    "      Needs an OAuth client of type Desktop app of your own (google.client-id,\n"
+    "      google.client-secret-file). gleaner asks for read-only calendar access,\n"
+    "      catches the answer on 127.0.0.1, and keeps the tokens in\n"
+    "      google.token-file (default google-oauth.json beside the config, mode\n"
+    "      0600), refreshing them before they expire.\n"
     "\n"
     "When the sign-in reaches several Harvest accounts, gleaner asks which one\n"
     "(or takes --account ID). Tokens are never printed, logged or stored in the\n"
@@ -152,6 +161,52 @@ static const char sync_description[] =
     "\n"
     "jira, xero and quickbooks are not available in this version.";
 
+static const gl_option collect_options[] = {
+    {"from", 0, "D", "first day of the calendar window (default: this week's Monday)", false},
+    {"to", 0, "D", "last day of the window (default: this week's Sunday)", false},
+    {"source", 0, "NAME", "collect only this source: calendar:NAME or git:NAME", false},
+    {0},
+};
+
+static const char collect_description[] =
+    "gleaner collect reads every source in your config into the store: each\n"
+    "[calendar \"NAME\"] (an .ics file, an https:// or webcal:// feed, or a Google\n"
+    "calendar) for the --from/--to window, and each [repo \"NAME\"] for your new\n"
+    "commits (the ones whose author, after the repository's .mailmap, is one of\n"
+    "your user.email addresses), however old they are. Run it as often as you\n"
+    "like: it adds what is new, updates what changed, and removes meetings that\n"
+    "were deleted from the window. D is YYYY-MM-DD, today or yesterday.\n"
+    "\n"
+    "A source that fails (a missing repository, a feed answering HTML) is\n"
+    "reported and the others are still collected; the exit status is then 1.\n"
+    "A feed that fails keeps its last good copy, with a warning.\n"
+    "\n"
+    "Then see what was collected with gleaner activities or gleaner day.";
+
+static const gl_option activities_options[] = {
+    {"from", 0, "D", "first day (default: this week's Monday)", false},
+    {"to", 0, "D", "last day (default: this week's Sunday)", false},
+    {"source", 0, "NAME", "only this source: calendar:NAME or git:NAME", false},
+    {0},
+};
+
+static const char activities_description[] =
+    "gleaner activities lists what gleaner collected, day by day in your time\n"
+    "zone: every meeting occurrence and every commit, whether it counts as work,\n"
+    "and if not, why not: declined, cancelled, free (shown as available), all-day\n"
+    "(unless the calendar sets include-all-day), out of office, focus time.\n"
+    "It reads only the store; run gleaner collect first.\n"
+    "\n"
+    "With --json: {\"activities\":[{\"kind\",\"source\",\"key\",\"start\",\"end\",\n"
+    "\"title\",\"counted\",\"why\",\"details\"}]}, times in UTC.";
+
+static const char day_description[] =
+    "gleaner day draws one day (default today; D is YYYY-MM-DD, today or\n"
+    "yesterday) as a timeline across your work hours: a row of meetings (solid:\n"
+    "counted, shaded: not counted) and a row of commits per repository, then\n"
+    "the list of what happened. It fits 80 columns; colour is used only on a\n"
+    "terminal and never when NO_COLOR is set. With --json: the day's activities.";
+
 static const char later[] = "This command arrives with a later version of gleaner.";
 
 static const gl_command commands[] = {
@@ -162,8 +217,9 @@ static const gl_command commands[] = {
     {"config", gl_cmd_config, "start here", "[--defaults] [NAME]",
      "show the effective configuration, or one value", config_description, config_options, 0, 1},
     {"demo", NULL, "start here", "", "an offline run on bundled sample data", later, NULL, 0, -1},
-    {"auth", gl_cmd_auth, "connect", "harvest --token-file FILE | harvest --oauth [--account ID]",
-     "sign in to Harvest", auth_description, auth_options, 1, 1},
+    {"auth", gl_cmd_auth, "connect",
+     "harvest --token-file FILE | harvest --oauth [--account ID] | google",
+     "sign in to Harvest or Google Calendar", auth_description, auth_options, 1, 1},
     {"sync", gl_cmd_sync, "connect", "harvest [--from D] [--to D] [--dry-run]",
      "mirror Harvest into the store (jira, xero, quickbooks: later)", sync_description,
      sync_options, 1, 1},
@@ -171,11 +227,13 @@ static const gl_command commands[] = {
      "call a Harvest tool (the set MCP exposes)", harvest_description, harvest_options, 0, 2},
     {"mcp", gl_cmd_mcp, "connect", "[--read-only]",
      "serve gleaner's tools to AI assistants over MCP", mcp_description, mcp_options, 0, 0},
-    {"collect", NULL, "capture", "[--from D] [--to D]",
-     "read calendars, Git and Jira into the store", later, NULL, 0, -1},
-    {"activities", NULL, "capture", "[--from D] [--to D]",
-     "what was collected, counted or not, and why", later, NULL, 0, -1},
-    {"day", NULL, "capture", "[D]", "one day as a timeline in the terminal", later, NULL, 0, -1},
+    {"collect", gl_cmd_collect, "capture", "[--from D] [--to D] [--source NAME]",
+     "read calendars and Git into the store", collect_description, collect_options, 0, 0},
+    {"activities", gl_cmd_activities, "capture", "[--from D] [--to D] [--source NAME]",
+     "what was collected, counted or not, and why", activities_description, activities_options, 0,
+     0},
+    {"day", gl_cmd_day, "capture", "[D]", "one day as a timeline in the terminal", day_description,
+     no_options, 0, 1},
     {"propose", NULL, "capture", "[--from D] [--to D]", "turn activities into proposed entries",
      later, NULL, 0, -1},
     {"review", NULL, "capture", "", "accept, edit or reject proposals interactively", later, NULL,
@@ -590,6 +648,74 @@ int gl_cli_day_option(gl_cli *cli, const char *cmd, const gl_args *args, const c
         return GL_EINVAL;
     }
     snprintf(out, GL_DAY_LEN, "%04d-%02d-%02d", y, m, d);
+    return GL_OK;
+}
+
+int gl_cli_window_of_days(gl_cli *cli, const char *from, const char *to, gl_window *out)
+{
+    int fy, fm, fd, ty, tm, td, rc;
+    int64_t unused;
+    char *zone = NULL;
+
+    if (gl_date_parse(from, &fy, &fm, &fd) < 0 || gl_date_parse(to, &ty, &tm, &td) < 0)
+        return gl_error_set(GL_EINVAL, "'%s' to '%s' is not a span of days", from, to);
+    if ((rc = gl_cli_timezone(cli, &zone)) < 0)
+        return rc;
+    if ((rc = gl_tz_day_bounds(&out->start, &unused, zone, fy, fm, fd)) == GL_OK)
+        rc = gl_tz_day_bounds(&unused, &out->end, zone, ty, tm, td);
+    free(zone);
+    if (rc < 0)
+        return rc;
+    snprintf(out->from, GL_DAY_LEN, "%s", from);
+    snprintf(out->to, GL_DAY_LEN, "%s", to);
+    out->days = (int)(gl_days_from_civil(ty, tm, td) - gl_days_from_civil(fy, fm, fd)) + 1;
+    return GL_OK;
+}
+
+/* The Monday of the week holding y-m-d, as YYYY-MM-DD. */
+static void monday_of(char out[GL_DAY_LEN], const char *day, int offset_days)
+{
+    int y, m, d;
+    int64_t n;
+
+    gl_date_parse(day, &y, &m, &d);
+    n = gl_days_from_civil(y, m, d);
+    /* 1970-01-01 was a Thursday: (n + 3) % 7 is 0 on Mondays. */
+    n -= ((n + 3) % 7 + 7) % 7;
+    gl_civil_from_days(n + offset_days, &y, &m, &d);
+    snprintf(out, GL_DAY_LEN, "%04d-%02d-%02d", y, m, d);
+}
+
+int gl_cli_window(gl_cli *cli, const char *cmd, const gl_args *args, int max_days, gl_window *out)
+{
+    char today[GL_DAY_LEN], from[GL_DAY_LEN], to[GL_DAY_LEN];
+    bool has_from, has_to;
+    int rc;
+
+    if ((rc = gl_cli_today(cli, today)) < 0)
+        return rc;
+    if ((rc = gl_cli_day_option(cli, cmd, args, "from", today, from, &has_from)) < 0 ||
+        (rc = gl_cli_day_option(cli, cmd, args, "to", today, to, &has_to)) < 0)
+        return rc;
+    if (!has_from)
+        monday_of(from, has_to ? to : today, 0);
+    if (!has_to) {
+        if (has_from && strcmp(from, today) <= 0)
+            snprintf(to, GL_DAY_LEN, "%s", today);
+        else
+            monday_of(to, from, 6);
+    }
+    if (strcmp(from, to) > 0) {
+        gl_cli_usage_error(cli, cmd, "--from %s is after --to %s", from, to);
+        return GL_EINVAL;
+    }
+    if ((rc = gl_cli_window_of_days(cli, from, to, out)) < 0)
+        return rc;
+    if (max_days > 0 && out->days > max_days) {
+        gl_cli_usage_error(cli, cmd, "%s to %s is %d days; at most %d at a time", from, to,
+                           out->days, max_days);
+        return GL_EINVAL;
+    }
     return GL_OK;
 }
 

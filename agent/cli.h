@@ -96,6 +96,28 @@ int gl_cli_today(gl_cli *cli, char out[GL_DAY_LEN]);
 int gl_cli_day_option(gl_cli *cli, const char *cmd, const gl_args *args, const char *name,
                       const char *today, char out[GL_DAY_LEN], bool *given);
 
+/* A span of whole local days and its bounds in UTC seconds. */
+typedef struct gl_window {
+    char from[GL_DAY_LEN], to[GL_DAY_LEN]; /* inclusive */
+    int64_t start, end;                    /* [start, end) */
+    int days;
+} gl_window;
+
+/*
+ * gl_cli_window - the --from/--to window of `cmd` (DESIGN.md section 8):
+ * the current week (Monday to Sunday) when neither is given; --from alone
+ * runs to today (or to the end of its week if that is in the future);
+ * --to alone starts on that week's Monday.  Usage errors are printed and
+ * returned as GL_EINVAL; longer than `max_days` is one.
+ */
+int gl_cli_window(gl_cli *cli, const char *cmd, const gl_args *args, int max_days, gl_window *out);
+
+/*
+ * gl_window_of_days - the window from..to (inclusive, YYYY-MM-DD) in the
+ * user's zone.
+ */
+int gl_cli_window_of_days(gl_cli *cli, const char *from, const char *to, gl_window *out);
+
 /*
  * gl_cli_fail - print "gleaner: <last error>" to stderr and return the exit
  * status for `code` (2 for usage and config errors, 1 otherwise).

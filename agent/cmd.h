@@ -16,5 +16,8 @@ int gl_cmd_config(gl_cli *cli, const gl_args *args);
 int gl_cmd_harvest(gl_cli *cli, const gl_args *args);
 int gl_cmd_mcp(gl_cli *cli, const gl_args *args);
 int gl_cmd_sync(gl_cli *cli, const gl_args *args);
+int gl_cmd_collect(gl_cli *cli, const gl_args *args);
+int gl_cmd_activities(gl_cli *cli, const gl_args *args);
+int gl_cmd_day(gl_cli *cli, const gl_args *args);
 
 #endif

@@ -59,7 +59,8 @@ static const gl_config_key keys[] = {
     {"google", false, "client-secret-file", GL_CFG_PATH, NULL, 0, 0, NULL, S | R,
      "file holding the Google client secret (mode 0600)"},
     {"google", false, "token-file", GL_CFG_PATH, NULL, 0, 0, NULL, S | R,
-     "where gleaner keeps the Google tokens (mode 0600)"},
+     "where gleaner keeps the Google tokens (mode 0600; default google-oauth.json beside the "
+     "config)"},
     {"google", false, "base-url", GL_CFG_URL, "https://www.googleapis.com/calendar/v3", 0, 0, NULL,
      R, "Google Calendar API base URL"},
     {"google", false, "auth-url", GL_CFG_URL, "https://accounts.google.com/o/oauth2/v2/auth", 0, 0,

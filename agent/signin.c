@@ -1,6 +1,6 @@
 /*
- * signin.c - Harvest credentials: resolving them, refreshing OAuth tokens,
- * and `gleaner auth`.
+ * signin.c - Harvest and Google credentials: resolving them, refreshing
+ * OAuth tokens, and `gleaner auth`.
  */
 #include "signin.h"
 
@@ -514,44 +514,68 @@ static int64_t account_from_scope(const char *scope)
     return n && gl_parse_int64(&id, digits) == 0 ? id : 0;
 }
 
+/*
+ * The browser part of an OAuth sign-in, the same for every provider: PKCE
+ * and a state, a listener on 127.0.0.1, the address printed for the user,
+ * the code caught and exchanged.  `service` names who the user signs in to,
+ * `sender` who sends them back.  *scope is what was granted (caller frees).
+ */
+static int browser_sign_in(gl_cli *cli, const gl_oauth_provider *p, const char *service,
+                           const char *sender, const char *timeout_text, gl_oauth_tokens *t,
+                           char **scope)
+{
+    gl_oauth_listener *l = NULL;
+    char verifier[GL_OAUTH_VERIFIER_MAX], challenge[GL_OAUTH_CHALLENGE_LEN];
+    char state[GL_OAUTH_STATE_LEN];
+    char *url = NULL, *code = NULL;
+    int64_t timeout_s = 300;
+    int rc;
+
+    if (timeout_text &&
+        (gl_parse_int64(&timeout_s, timeout_text) < 0 || timeout_s < 1 || timeout_s > 3600))
+        return gl_error_set(GL_EINVAL, "--timeout takes seconds (1-3600), not '%s'", timeout_text);
+    if ((rc = gl_oauth_listener_new(&l)) < 0 || (rc = gl_oauth_listener_set_name(l, sender)) < 0 ||
+        (rc = gl_oauth_state(state, sizeof(state))) < 0 ||
+        (rc = gl_oauth_pkce(verifier, sizeof(verifier), challenge, sizeof(challenge))) < 0 ||
+        (rc = gl_oauth_authorize_url(&url, p, gl_oauth_listener_redirect_uri(l), state,
+                                     challenge)) < 0)
+        goto done;
+    fprintf(cli->err,
+            "Open this address in your browser and sign in to %s:\n\n  %s\n\n"
+            "Waiting for %s to send you back (up to %" PRId64 " s)...\n",
+            service, url, sender, timeout_s);
+    fflush(cli->err);
+    if ((rc = gl_oauth_listener_wait(l, state, (int)(timeout_s * 1000), cli->clock, &code, scope)) <
+        0)
+        goto done;
+    rc = gl_oauth_exchange_code(t, p, code, verifier, gl_oauth_listener_redirect_uri(l));
+
+done:
+    OPENSSL_cleanse(verifier, sizeof(verifier));
+    if (code)
+        gl_fs_free_secret(code);
+    free(url);
+    gl_oauth_listener_free(l);
+    return rc;
+}
+
 static int auth_with_oauth(gl_cli *cli, const gl_args *args)
 {
     gl_signin_oauth *o = NULL;
-    gl_oauth_listener *l = NULL;
     gl_oauth_provider p;
     gl_oauth_tokens t = {0};
     gl_harvest *h = NULL;
     json_object *accounts = NULL, *me = NULL;
-    char verifier[GL_OAUTH_VERIFIER_MAX], challenge[GL_OAUTH_CHALLENGE_LEN];
-    char state[GL_OAUTH_STATE_LEN], account_name[256] = "", account_text[32];
-    char *url = NULL, *code = NULL, *scope = NULL;
-    const char *timeout_text = gl_args_value(args, "timeout");
-    int64_t timeout_s = 300, account = 0;
+    char account_name[256] = "", account_text[32];
+    char *scope = NULL;
+    int64_t account = 0;
     int rc;
 
-    if (timeout_text &&
-        (gl_parse_int64(&timeout_s, timeout_text) < 0 || timeout_s < 1 || timeout_s > 3600)) {
-        rc = gl_error_set(GL_EINVAL, "--timeout takes seconds (1-3600), not '%s'", timeout_text);
-        goto done;
-    }
-    if ((rc = oauth_settings(cli, &o)) < 0 || (rc = gl_oauth_listener_new(&l)) < 0 ||
-        (rc = gl_oauth_listener_set_name(l, "Harvest ID")) < 0 ||
-        (rc = gl_oauth_state(state, sizeof(state))) < 0 ||
-        (rc = gl_oauth_pkce(verifier, sizeof(verifier), challenge, sizeof(challenge))) < 0)
+    if ((rc = oauth_settings(cli, &o)) < 0)
         goto done;
     provider_of(&p, o);
-    if ((rc = gl_oauth_authorize_url(&url, &p, gl_oauth_listener_redirect_uri(l), state,
-                                     challenge)) < 0)
-        goto done;
-    fprintf(cli->err,
-            "Open this address in your browser and sign in to Harvest:\n\n  %s\n\n"
-            "Waiting for Harvest ID to send you back (up to %" PRId64 " s)...\n",
-            url, timeout_s);
-    fflush(cli->err);
-    if ((rc = gl_oauth_listener_wait(l, state, (int)(timeout_s * 1000), cli->clock, &code,
-                                     &scope)) < 0 ||
-        (rc = gl_oauth_exchange_code(&t, &p, code, verifier, gl_oauth_listener_redirect_uri(l))) <
-            0)
+    if ((rc = browser_sign_in(cli, &p, "Harvest", "Harvest ID", gl_args_value(args, "timeout"), &t,
+                              &scope)) < 0)
         goto done;
     if ((rc = accounts_client(cli, t.access_token, &h)) < 0 ||
         (rc = gl_harvest_accounts(h, &accounts, NULL)) < 0)
@@ -581,17 +605,386 @@ static int auth_with_oauth(gl_cli *cli, const gl_args *args)
     rc = report_signed_in(cli, me, account, account_name, "oauth");
 
 done:
-    OPENSSL_cleanse(verifier, sizeof(verifier));
     gl_oauth_tokens_clear(&t);
-    if (code)
-        gl_fs_free_secret(code);
     free(scope);
-    free(url);
     gl_harvest_free(h);
     json_object_put(accounts);
     json_object_put(me);
-    gl_oauth_listener_free(l);
     oauth_free(o);
+    return rc < 0 ? gl_cli_fail(cli, rc) : rc;
+}
+
+/* ------------------------------------------------------------ Google */
+
+#define GOOGLE_FILE "google-oauth.json"
+/* Read-only access to events and calendars (events.list and calendars.get take it). */
+#define GOOGLE_SCOPE      "https://www.googleapis.com/auth/calendar.readonly"
+#define GOOGLE_FULL_SCOPE "https://www.googleapis.com/auth/calendar"
+#define GOOGLE_CONSOLE    "https://console.cloud.google.com/apis/credentials"
+
+/* The Google OAuth client of the config and where its tokens are. */
+typedef struct google_app {
+    char *path; /* the token file */
+    char *auth_url, *token_url, *client_id, *user_agent;
+    char *client_secret; /* a secret; NULL when no client is configured */
+    const gl_clock *clock;
+} google_app;
+
+int gl_signin_google_path(gl_cli *cli, char **out)
+{
+    const gl_config *cfg;
+    const char *configured;
+    char *dir;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_config(cli, &cfg)) < 0)
+        return rc;
+    if ((configured = gl_config_get(cfg, "google.token-file")))
+        return (*out = gl_strdup(configured)) ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+    if (!(dir = gl_fs_dirname(gl_config_file(cfg))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    *out = gl_strdupf("%s/%s", dir, GOOGLE_FILE);
+    free(dir);
+    return *out ? GL_OK : gl_error_set(GL_ENOMEM, "out of memory");
+}
+
+static void google_app_free(google_app *a)
+{
+    if (!a)
+        return;
+    free(a->path);
+    free(a->auth_url);
+    free(a->token_url);
+    free(a->client_id);
+    free(a->user_agent);
+    if (a->client_secret)
+        gl_fs_free_secret(a->client_secret);
+    free(a);
+}
+
+static void google_app_release(void *payload)
+{
+    google_app_free(payload);
+}
+
+static int google_needs_client(void)
+{
+    return gl_error_set(GL_ECONFIG,
+                        "signing in to Google needs an OAuth client of your own in "
+                        "google.client-id and google.client-secret-file: create one of type "
+                        "Desktop app at %s (with the Google Calendar API enabled) and put its "
+                        "id and secret there",
+                        GOOGLE_CONSOLE);
+}
+
+/*
+ * The Google settings.  Without an OAuth client in the config, `need_client`
+ * makes that an error; otherwise the app has no client and cannot refresh.
+ * Half a client (an id without a secret file, or the reverse) is always an
+ * error: better now than a puzzling 401 an hour later.
+ */
+static int google_settings(gl_cli *cli, bool need_client, google_app **out)
+{
+    const gl_config *cfg;
+    const char *client_id, *secret_file;
+    google_app *a;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_config(cli, &cfg)) < 0)
+        return rc;
+    client_id = gl_config_get(cfg, "google.client-id");
+    secret_file = gl_config_get(cfg, "google.client-secret-file");
+    if ((need_client || client_id || secret_file) && (!client_id || !secret_file))
+        return google_needs_client();
+    if (!(a = calloc(1, sizeof(*a))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    a->clock = cli->clock;
+    if ((rc = gl_signin_google_path(cli, &a->path)) < 0)
+        goto fail;
+    if (client_id) {
+        if (!(a->auth_url = gl_strdup(gl_config_get(cfg, "google.auth-url"))) ||
+            !(a->token_url = gl_strdup(gl_config_get(cfg, "google.token-url"))) ||
+            !(a->client_id = gl_strdup(client_id)) || !(a->user_agent = user_agent(cfg))) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            goto fail;
+        }
+        rc = gl_fs_read_secret(&a->client_secret, secret_file, "google.client-secret-file");
+        if (rc < 0)
+            goto fail;
+    }
+    *out = a;
+    return GL_OK;
+fail:
+    google_app_free(a);
+    return rc;
+}
+
+static void google_provider(gl_oauth_provider *p, const google_app *a)
+{
+    /* Offline access for a refresh token; consent again so a new sign-in gets one too. */
+    static const char *const extra[] = {"access_type", "offline", "prompt", "consent", NULL};
+
+    memset(p, 0, sizeof(*p));
+    p->name = "Google";
+    p->authorize_url = a->auth_url;
+    p->token_url = a->token_url;
+    p->client_id = a->client_id;
+    /* A desktop client's secret is no secret to Google, but its token endpoint wants it. */
+    p->client_secret = a->client_secret;
+    p->scope = GOOGLE_SCOPE;
+    p->pkce = true;
+    p->user_agent = a->user_agent;
+    p->clock = a->clock;
+    p->extra_authorize_params = extra;
+}
+
+/* Whether the space-separated `granted` holds `scope`. */
+static bool has_scope(const char *granted, const char *scope)
+{
+    size_t n = strlen(scope);
+
+    for (const char *p = granted; p && *p;) {
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, scope, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, " ");
+    }
+    return false;
+}
+
+/*
+ * Refresh the stored Google tokens and save the answer.  Google keeps the
+ * refresh token (the answer has none; gl_oauth_refresh keeps the old one)
+ * and the file keeps its other members (the account).
+ */
+static int google_refresh(google_app *a, gl_oauth_tokens *fresh)
+{
+    gl_oauth_tokens old = {0};
+    gl_oauth_provider p;
+    json_object *extra = NULL;
+    int rc;
+
+    if ((rc = gl_oauth_tokens_load(&old, a->path, &extra)) < 0)
+        return rc;
+    if (!old.refresh_token) {
+        rc = gl_error_set(GL_EAUTH, "the Google sign-in has no refresh token; sign in again: "
+                                    "gleaner auth google");
+        goto done;
+    }
+    google_provider(&p, a);
+    if ((rc = gl_oauth_refresh(fresh, &p, old.refresh_token)) < 0) {
+        if (rc == GL_EAUTH && strstr(gl_error_last(), "invalid_grant"))
+            /* Revoked, or the 7-day limit of an OAuth app still in Testing status. */
+            gl_error_prefix("Google no longer accepts gleaner's sign-in (it was revoked or it "
+                            "expired): run gleaner auth google again");
+        else
+            gl_error_prefix("cannot refresh the Google sign-in (run gleaner auth google again "
+                            "if this persists)");
+        goto done;
+    }
+    if ((rc = gl_oauth_tokens_save(a->path, fresh, extra)) < 0)
+        gl_oauth_tokens_clear(fresh);
+done:
+    gl_oauth_tokens_clear(&old);
+    if (extra) {
+        /* The parsed file holds the old tokens: wipe them before release. */
+        json_object *v;
+        if ((v = gl_json_get(extra, "access_token")) && json_object_is_type(v, json_type_string))
+            OPENSSL_cleanse((char *)json_object_get_string(v),
+                            (size_t)json_object_get_string_len(v));
+        if ((v = gl_json_get(extra, "refresh_token")) && json_object_is_type(v, json_type_string))
+            OPENSSL_cleanse((char *)json_object_get_string(v),
+                            (size_t)json_object_get_string_len(v));
+        json_object_put(extra);
+    }
+    return rc;
+}
+
+static int google_refresh_cb(void *payload, char **token_out)
+{
+    gl_oauth_tokens fresh = {0};
+    int rc = google_refresh(payload, &fresh);
+
+    *token_out = NULL;
+    if (rc < 0)
+        return rc;
+    *token_out = fresh.access_token;
+    fresh.access_token = NULL;
+    gl_oauth_tokens_clear(&fresh);
+    return GL_OK;
+}
+
+/* A client for `token`, refreshing through `app` (NULL: no refresh; `app` is taken either way). */
+static int google_client(gl_cli *cli, const char *token, google_app *app, gl_gcal **out)
+{
+    const gl_config *cfg;
+    gl_gcal_options opts = {0};
+    char *tz = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_config(cli, &cfg)) < 0 || (rc = gl_cli_timezone(cli, &tz)) < 0) {
+        google_app_free(app);
+        return rc;
+    }
+    opts.base_url = gl_config_get(cfg, "google.base-url");
+    opts.token = token;
+    opts.timezone = tz;
+    opts.clock = cli->clock;
+    if (app) {
+        opts.refresh = google_refresh_cb;
+        opts.refresh_payload = app;
+        opts.refresh_payload_free = google_app_release;
+    }
+    if ((rc = gl_gcal_new(out, &opts)) < 0)
+        google_app_free(app); /* a failed _new leaves the payload to us */
+    free(tz);
+    return rc;
+}
+
+int gl_signin_gcal(gl_cli *cli, gl_gcal **out)
+{
+    google_app *app = NULL;
+    gl_oauth_tokens t = {0};
+    int rc;
+
+    *out = NULL;
+    if ((rc = google_settings(cli, false, &app)) < 0)
+        return rc;
+    rc = gl_oauth_tokens_load(&t, app->path, NULL);
+    if (rc == GL_ENOTFOUND) {
+        rc = gl_error_set(GL_ECONFIG, "gleaner is not signed in to Google: run gleaner auth "
+                                      "google");
+        goto fail;
+    }
+    if (rc < 0)
+        goto fail;
+    if (!app->client_id) {
+        gl_debug("gcal: no Google OAuth client configured; the token cannot be refreshed");
+        google_app_free(app);
+        app = NULL;
+    } else if (t.refresh_token &&
+               gl_oauth_expiring(&t, gl_clock_now(cli->clock), REFRESH_MARGIN_S)) {
+        /* (Without a refresh token the access token is used until Google refuses it.) */
+        gl_oauth_tokens_clear(&t);
+        gl_info("gcal: the Google access token expires soon; refreshing it");
+        if ((rc = google_refresh(app, &t)) < 0)
+            goto fail;
+    }
+    rc = google_client(cli, t.access_token, app, out);
+    gl_oauth_tokens_clear(&t);
+    return rc;
+
+fail:
+    gl_oauth_tokens_clear(&t);
+    google_app_free(app);
+    return rc;
+}
+
+/* Whether some [calendar "NAME"] already reads a Google calendar. */
+static bool google_calendar_configured(const gl_config *cfg)
+{
+    const char *const *names = NULL;
+    size_t n = gl_config_sections(cfg, "calendar", &names);
+    char key[300];
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "calendar.%s.google", names[i]);
+        if (gl_config_is_set(cfg, key))
+            return true;
+    }
+    return false;
+}
+
+static int google_signed_in(gl_cli *cli, const char *account, const char *zone, const char *path,
+                            bool refreshable)
+{
+    if (cli->json) {
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "service", json_object_new_string("google"));
+        json_object_object_add(doc, "account", json_object_new_string(account));
+        json_object_object_add(doc, "time_zone", zone ? json_object_new_string(zone) : NULL);
+        json_object_object_add(doc, "token_file", json_object_new_string(path));
+        json_object_object_add(doc, "refreshable", json_object_new_boolean(refreshable));
+        fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+        json_object_put(doc);
+    } else {
+        fprintf(cli->out, "Signed in to Google Calendar as %s", account);
+        if (zone)
+            fprintf(cli->out, " (calendar time zone %s)", zone);
+        fprintf(cli->out, ".\nThe tokens are in %s (mode 0600).\n", path);
+        if (google_calendar_configured(cli->cfg))
+            fprintf(cli->out, "Next: gleaner collect\n");
+        else
+            fprintf(cli->out, "Next: name a calendar in the config ([calendar \"work\"] "
+                              "google = primary) and run gleaner collect\n");
+    }
+    return GL_EXIT_OK;
+}
+
+static int auth_google(gl_cli *cli, const gl_args *args)
+{
+    google_app *a = NULL;
+    gl_oauth_provider p;
+    gl_oauth_tokens t = {0};
+    gl_gcal *g = NULL;
+    json_object *cal = NULL, *extra = NULL;
+    char account[256] = "", zone[128] = "";
+    char *scope = NULL;
+    int rc;
+
+    if ((rc = google_settings(cli, true, &a)) < 0)
+        goto done;
+    google_provider(&p, a);
+    if ((rc = browser_sign_in(cli, &p, "Google", "Google", gl_args_value(args, "timeout"), &t,
+                              &scope)) < 0)
+        goto done;
+    /* Google's consent screen lets people untick scopes: check what was granted. */
+    if (!has_scope(t.scope, GOOGLE_SCOPE) && !has_scope(t.scope, GOOGLE_FULL_SCOPE)) {
+        rc = gl_error_set(GL_EAUTH, "Google did not grant gleaner read access to your calendars; "
+                                    "run gleaner auth google again and allow it to see your "
+                                    "calendars");
+        goto done;
+    }
+    /* Prove the tokens work, and learn whose calendar this is, before saving anything. */
+    if ((rc = google_client(cli, t.access_token, NULL, &g)) < 0 ||
+        (rc = gl_gcal_calendar(g, "primary", &cal)) < 0)
+        goto done;
+    gl_str_excerpt(account, sizeof(account), gl_json_str(cal, "id") ? gl_json_str(cal, "id") : "?",
+                   strlen(gl_json_str(cal, "id") ? gl_json_str(cal, "id") : "?"), 200);
+    gl_str_sanitize(account);
+    if (gl_json_str(cal, "timeZone")) {
+        gl_str_excerpt(zone, sizeof(zone), gl_json_str(cal, "timeZone"),
+                       strlen(gl_json_str(cal, "timeZone")), 100);
+        gl_str_sanitize(zone);
+    }
+    if (!(extra = json_object_new_object())) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    json_object_object_add(extra, "account", json_object_new_string(account));
+    if ((rc = gl_oauth_tokens_save(a->path, &t, extra)) < 0)
+        goto done;
+    /* Name the file in the config, so doctor and every command find the same one. */
+    if (!gl_config_is_set(cli->cfg, "google.token-file") &&
+        (rc = set_config(cli, "google.token-file", a->path)) < 0)
+        goto done;
+    if (!t.refresh_token)
+        fprintf(cli->err, "gleaner: warning: Google issued no refresh token, so this sign-in "
+                          "ends in an hour; remove gleaner under Third-party apps in your Google "
+                          "Account and run gleaner auth google again\n");
+    rc = google_signed_in(cli, account, zone[0] ? zone : NULL, a->path, t.refresh_token != NULL);
+
+done:
+    gl_oauth_tokens_clear(&t);
+    free(scope);
+    json_object_put(cal);
+    json_object_put(extra);
+    gl_gcal_free(g);
+    google_app_free(a);
     return rc < 0 ? gl_cli_fail(cli, rc) : rc;
 }
 
@@ -603,9 +996,11 @@ int gl_cmd_auth(gl_cli *cli, const gl_args *args)
     if (!service)
         return gl_cli_usage_error(cli, "auth", "say what to sign in to: harvest or google");
     if (strcmp(service, "google") == 0) {
-        gl_error_set(GL_EUNAVAILABLE, "gleaner auth google arrives with the Google Calendar "
-                                      "collector; it is not available in this version");
-        return gl_cli_fail(cli, GL_EUNAVAILABLE);
+        if (file || gl_args_flag(args, "oauth") || gl_args_value(args, "account"))
+            return gl_cli_usage_error(cli, "auth",
+                                      "gleaner auth google always signs in through the browser "
+                                      "and takes only --timeout SECONDS");
+        return auth_google(cli, args);
     }
     if (strcmp(service, "harvest") != 0)
         return gl_cli_usage_error(cli, "auth", "unknown service '%s' (harvest or google)", service);

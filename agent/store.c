@@ -24,6 +24,8 @@ struct gl_store {
     sqlite3 *db;
     char *path;
     const gl_clock *clock;
+    /* Kept prepared: a first Git scan writes tens of thousands of activities. */
+    sqlite3_stmt *activity_get, *activity_insert, *activity_update;
 };
 
 /*
@@ -44,6 +46,7 @@ static const char *const migrations[] = {
     "  why TEXT," /* why it is not counted: declined, cancelled, free, ... */
     "  details TEXT NOT NULL DEFAULT '{}'," /* JSON: organizer, attendees, repo, branch, keys */
     "  collected_at INTEGER NOT NULL,"
+    "  seen INTEGER NOT NULL DEFAULT 0," /* the collect run that last saw it */
     "  UNIQUE (source, key));"
     "CREATE INDEX activities_start ON activities(start);"
 
@@ -362,6 +365,9 @@ void gl_store_close(gl_store *store)
 {
     if (!store)
         return;
+    sqlite3_finalize(store->activity_get);
+    sqlite3_finalize(store->activity_insert);
+    sqlite3_finalize(store->activity_update);
     if (store->db)
         sqlite3_close_v2(store->db);
     free(store->path);
@@ -917,4 +923,236 @@ int gl_store_mirror_count(gl_store *store, gl_mirror_kind kind, int64_t *n)
 const char *gl_store_mirror_name(gl_mirror_kind kind)
 {
     return mirror_tables[kind].name;
+}
+
+/* ------------------------------------------------------------ activities */
+
+static int prepare_kept(gl_store *store, sqlite3_stmt **st, const char *sql)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return GL_OK;
+    }
+    if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_error(store, "bad query");
+    return GL_OK;
+}
+
+static bool same_text(const unsigned char *stored, const char *given)
+{
+    if (!stored || !given)
+        return !stored && !given;
+    return strcmp((const char *)stored, given) == 0;
+}
+
+int gl_store_activity_put(gl_store *store, const gl_activity *a, int64_t run, int *change_out)
+{
+    sqlite3_stmt *st;
+    int rc, src, change = GL_ACTIVITY_ADDED;
+    int64_t id = 0;
+    const char *details = a->details ? a->details : "{}";
+    const char *title = a->title ? a->title : "";
+    const char *why = a->counted ? NULL : (a->why ? a->why : "not counted");
+
+    if ((rc = prepare_kept(store, &store->activity_get,
+                           "SELECT id, start, end, title, counted, why, details, kind "
+                           "FROM activities WHERE source = ? AND key = ?")) < 0)
+        return rc;
+    st = store->activity_get;
+    sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->key, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        bool same = sqlite3_column_int64(st, 1) == a->start &&
+                    sqlite3_column_int64(st, 2) == a->end &&
+                    same_text(sqlite3_column_text(st, 3), title) &&
+                    (sqlite3_column_int(st, 4) != 0) == a->counted &&
+                    same_text(sqlite3_column_text(st, 5), why) &&
+                    same_text(sqlite3_column_text(st, 6), details) &&
+                    same_text(sqlite3_column_text(st, 7), a->kind);
+        change = same ? GL_ACTIVITY_SAME : GL_ACTIVITY_CHANGED;
+    } else if (src != SQLITE_DONE) {
+        rc = db_error(store, "cannot read activities");
+    }
+    sqlite3_reset(st);
+    if (rc < 0)
+        return rc;
+
+    if (change == GL_ACTIVITY_ADDED) {
+        if ((rc = prepare_kept(store, &store->activity_insert,
+                               "INSERT INTO activities (source, kind, key, start, end, title, "
+                               "counted, why, details, collected_at, seen) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
+            return rc;
+        st = store->activity_insert;
+        sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, a->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, a->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, a->start);
+        sqlite3_bind_int64(st, 5, a->end);
+        sqlite3_bind_text(st, 6, title, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 7, a->counted);
+        if (why)
+            sqlite3_bind_text(st, 8, why, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, details, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 10, now(store));
+        sqlite3_bind_int64(st, 11, run);
+    } else {
+        /* Unchanged rows are only marked seen, so a sweep keeps them. */
+        if ((rc = prepare_kept(store, &store->activity_update,
+                               "UPDATE activities SET kind = ?, start = ?, end = ?, title = ?, "
+                               "counted = ?, why = ?, details = ?, "
+                               "collected_at = CASE WHEN ? THEN ? ELSE collected_at END, seen = ? "
+                               "WHERE id = ?")) < 0)
+            return rc;
+        st = store->activity_update;
+        sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, a->start);
+        sqlite3_bind_int64(st, 3, a->end);
+        sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, a->counted);
+        if (why)
+            sqlite3_bind_text(st, 6, why, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, details, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 8, change == GL_ACTIVITY_CHANGED);
+        sqlite3_bind_int64(st, 9, now(store));
+        sqlite3_bind_int64(st, 10, run);
+        sqlite3_bind_int64(st, 11, id);
+    }
+    src = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (src != SQLITE_DONE)
+        return db_error(store, "cannot write activities");
+    if (change_out)
+        *change_out = change;
+    return GL_OK;
+}
+
+int gl_store_activity_set_verdict(gl_store *store, const char *source, const char *key,
+                                  bool counted, const char *why, int64_t run, int *change_out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "UPDATE activities SET counted = ?, why = ?, seen = ?, "
+                      "collected_at = CASE WHEN counted IS ? AND why IS ? THEN collected_at "
+                      "ELSE ? END WHERE source = ? AND key = ?")) < 0)
+        return rc;
+    why = counted ? NULL : (why ? why : "not counted");
+    sqlite3_bind_int(st, 1, counted);
+    sqlite3_bind_int(st, 4, counted);
+    if (why) {
+        sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, why, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 3, run);
+    sqlite3_bind_int64(st, 6, now(store));
+    sqlite3_bind_text(st, 7, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, key, -1, SQLITE_STATIC);
+    if ((rc = step_done(store, st, "cannot write activities")) < 0)
+        return rc;
+    if (sqlite3_changes(store->db) == 0)
+        return gl_error_set(GL_ENOTFOUND, "no activity %s in %s", key, source);
+    if (change_out)
+        *change_out = GL_ACTIVITY_CHANGED;
+    return GL_OK;
+}
+
+int gl_store_activity_sweep(gl_store *store, const char *source, int64_t from, int64_t to,
+                            int64_t run, int64_t *removed)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "DELETE FROM activities WHERE source = ? AND seen <> ? AND start < ? "
+                      "AND (end > ? OR (start = end AND start >= ?))")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, run);
+    sqlite3_bind_int64(st, 3, to);
+    sqlite3_bind_int64(st, 4, from);
+    sqlite3_bind_int64(st, 5, from);
+    if ((rc = step_done(store, st, "cannot remove activities")) < 0)
+        return rc;
+    if (removed)
+        *removed = sqlite3_changes(store->db);
+    return GL_OK;
+}
+
+int gl_store_activity_forget(gl_store *store, const char *source, int64_t *removed)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st, "DELETE FROM activities WHERE source = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    if ((rc = step_done(store, st, "cannot remove activities")) < 0)
+        return rc;
+    if (removed)
+        *removed = sqlite3_changes(store->db);
+    return GL_OK;
+}
+
+int gl_store_activity_run(gl_store *store, int64_t *run)
+{
+    char *value = NULL, text[32];
+    int64_t last = 0;
+    int rc = gl_store_state_get(store, "collect", "run", &value);
+
+    if (rc == GL_OK) {
+        if (gl_parse_int64(&last, value) < 0)
+            last = 0;
+        free(value);
+    } else if (rc != GL_ENOTFOUND) {
+        return rc;
+    }
+    snprintf(text, sizeof(text), "%lld", (long long)(last + 1));
+    if ((rc = gl_store_state_set(store, "collect", "run", text)) < 0)
+        return rc;
+    *run = last + 1;
+    return GL_OK;
+}
+
+int gl_store_activities(gl_store *store, int64_t from, int64_t to, const char *source,
+                        gl_activity_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(
+             store, &st,
+             "SELECT id, source, kind, key, start, end, title, counted, why, details "
+             "FROM activities WHERE start < ? AND (end > ? OR (start = end AND start >= ?)) "
+             "AND (?5 IS NULL OR source = ?5) ORDER BY start, end, source, key")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, from);
+    if (source)
+        sqlite3_bind_text(st, 5, source, -1, SQLITE_STATIC);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        gl_activity a = {
+            .id = sqlite3_column_int64(st, 0),
+            .source = (const char *)sqlite3_column_text(st, 1),
+            .kind = (const char *)sqlite3_column_text(st, 2),
+            .key = (const char *)sqlite3_column_text(st, 3),
+            .start = sqlite3_column_int64(st, 4),
+            .end = sqlite3_column_int64(st, 5),
+            .title = (const char *)sqlite3_column_text(st, 6),
+            .counted = sqlite3_column_int(st, 7) != 0,
+            .why = (const char *)sqlite3_column_text(st, 8),
+            .details = (const char *)sqlite3_column_text(st, 9),
+        };
+        if ((rc = fn(payload, &a)) != 0)
+            break;
+    }
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read activities");
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -187,4 +187,62 @@ int gl_store_mirror_count(gl_store *store, gl_mirror_kind kind, int64_t *n);
 /* The table's name ("harvest_projects"); static. */
 const char *gl_store_mirror_name(gl_mirror_kind kind);
 
+/* ------------------------------------------------------------ activities */
+
+/*
+ * One thing that happened, as a collector saw it: a meeting occurrence, a
+ * commit, an out-of-office block.  Strings are borrowed (from the caller
+ * when writing; from the store, valid during the callback, when reading).
+ */
+typedef struct gl_activity {
+    int64_t id;         /* set when read */
+    const char *source; /* "calendar:work", "git:acme-web" */
+    const char *kind;   /* "meeting", "commit", "out-of-office" */
+    const char *key;    /* unique within the source: UID/occurrence, commit id */
+    int64_t start, end; /* UTC seconds; a commit has start == end */
+    const char *title;
+    bool counted;        /* counted as work */
+    const char *why;     /* why not, when not counted: "declined", "cancelled", ... */
+    const char *details; /* JSON object text: organizer, attendees, repo, branch, keys */
+} gl_activity;
+
+enum { GL_ACTIVITY_SAME, GL_ACTIVITY_ADDED, GL_ACTIVITY_CHANGED };
+
+/* gl_store_activity_run - a new collect run number (marks what a run saw). */
+int gl_store_activity_run(gl_store *store, int64_t *run);
+
+/*
+ * gl_store_activity_put - insert or update the activity (source, key) as
+ * seen by `run`; *change (optional) receives GL_ACTIVITY_ADDED, _CHANGED or
+ * _SAME.
+ */
+int gl_store_activity_put(gl_store *store, const gl_activity *a, int64_t run, int *change);
+
+/*
+ * gl_store_activity_set_verdict - change only whether (source, key) counts
+ * (a cancellation that arrives without times).  GL_ENOTFOUND when unknown.
+ */
+int gl_store_activity_set_verdict(gl_store *store, const char *source, const char *key,
+                                  bool counted, const char *why, int64_t run, int *change);
+
+/*
+ * gl_store_activity_sweep - remove the activities of `source` overlapping
+ * [from, to) that run `run` did not see: they were deleted at the source.
+ */
+int gl_store_activity_sweep(gl_store *store, const char *source, int64_t from, int64_t to,
+                            int64_t run, int64_t *removed);
+
+/* gl_store_activity_forget - remove every activity of `source`. */
+int gl_store_activity_forget(gl_store *store, const char *source, int64_t *removed);
+
+/* Receives each activity; a non-zero return stops the listing with it. */
+typedef int (*gl_activity_fn)(void *payload, const gl_activity *a);
+
+/*
+ * gl_store_activities - the activities overlapping [from, to) (a commit:
+ * inside it), of `source` or of all sources (NULL), by start time.
+ */
+int gl_store_activities(gl_store *store, int64_t from, int64_t to, const char *source,
+                        gl_activity_fn fn, void *payload);
+
 #endif

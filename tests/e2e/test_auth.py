@@ -49,7 +49,8 @@ class TokenSignInTest(HarvestCase):
 
     def test_usage(self):
         self.assertOneLineError(self.run_gleaner("auth", "harvest"), 2, "--token-file", "--oauth")
-        self.assertOneLineError(self.run_gleaner("auth", "google"), 1, "not available")
+        self.assertOneLineError(self.run_gleaner("auth", "google"), 2, "google.client-id",
+                                "Desktop app")
 
 
 class OAuthSignInTest(HarvestCase):

@@ -47,9 +47,8 @@ class CliTest(GleanerTestCase):
         self.assertOneLineError(self.run_gleaner("doctor", "extra"), 2, "unexpected argument")
 
     def test_commands_of_later_versions_say_so_and_fail(self):
-        for cmd in (["collect"], ["propose", "--from", "2026-11-01"], ["push", "--dry-run"],
-                    ["daemon"], ["demo"], ["report", "weekly"], ["sync", "xero"],
-                    ["auth", "google"]):
+        for cmd in (["propose", "--from", "2026-11-01"], ["push", "--dry-run"],
+                    ["daemon"], ["demo"], ["report", "weekly"], ["sync", "xero"]):
             r = self.run_gleaner(*cmd)
             self.assertOneLineError(r, 1, "not available in this version")
             self.assertEqual(r.out, "")

@@ -59,13 +59,21 @@ const char *gl_test_path(const char *dir, const char *name)
     return b;
 }
 
-void gl_test_fake_start(gl_test_fake *fake)
+void gl_test_fake_start_script(gl_test_fake *fake, const char *script, const char *const *args)
 {
     int in[2], out[2];
-    char line[64] = "";
-    size_t used = 0;
+    char line[64] = "", path[512];
+    const char *argv[16];
+    size_t used = 0, argc = 0;
+    int64_t port = 0;
     gl_http_options opts = GL_HTTP_OPTIONS_INIT;
 
+    snprintf(path, sizeof(path), "%s/tests/fakes/%s", GL_TEST_SOURCE_DIR, script);
+    argv[argc++] = GL_TEST_PYTHON;
+    argv[argc++] = path;
+    for (; args && *args && argc < 15; args++)
+        argv[argc++] = *args;
+    argv[argc] = NULL;
     memset(fake, 0, sizeof(*fake));
     assert_int_equal(pipe(in), 0);
     assert_int_equal(pipe(out), 0);
@@ -76,36 +84,31 @@ void gl_test_fake_start(gl_test_fake *fake)
         dup2(out[1], 1);
         close(in[1]);
         close(out[0]);
-        execl(GL_TEST_PYTHON, GL_TEST_PYTHON, GL_TEST_SOURCE_DIR "/tests/fakes/fakekit.py",
-              (char *)NULL);
+        execv(GL_TEST_PYTHON, (char *const *)argv);
         _exit(127);
     }
     close(in[0]);
     close(out[1]);
     fake->stdin_fd = in[1];
     /* The fake prints "PORT <n>" once it listens; read up to the newline. */
-    while (used < sizeof(line) - 1) {
-        ssize_t n = read(out[0], line + used, 1);
-        if (n <= 0)
-            break;
-        if (line[used] == '\n')
-            break;
+    while (used < sizeof(line) - 1 && read(out[0], line + used, 1) == 1 && line[used] != '\n')
         used++;
-    }
     line[used] = '\0';
     close(out[0]);
     if (strncmp(line, "PORT ", 5) != 0)
-        fail_msg("the fake server did not start (said: '%s')", line);
-    {
-        int64_t port = 0;
-        assert_int_equal(gl_parse_int64(&port, line + 5), 0);
-        fake->port = (int)port;
-    }
+        fail_msg("%s did not start (said: '%s')", script, line);
+    assert_int_equal(gl_parse_int64(&port, line + 5), 0);
+    fake->port = (int)port;
     snprintf(fake->url, sizeof(fake->url), "http://127.0.0.1:%d", fake->port);
     opts.service = "fake-control";
     opts.base_url = fake->url;
     opts.max_attempts = 1;
     gl_assert_ok(gl_http_service_new(&fake->control, &opts));
+}
+
+void gl_test_fake_start(gl_test_fake *fake)
+{
+    gl_test_fake_start_script(fake, "fakekit.py", NULL);
 }
 
 void gl_test_fake_stop(gl_test_fake *fake)

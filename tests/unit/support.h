@@ -45,8 +45,10 @@ typedef struct gl_test_fake {
     gl_http_service *control;
 } gl_test_fake;
 
-/* Start the fake server; asserts on failure. */
+/* Start the fake server (tests/fakes/fakekit.py); asserts on failure. */
 void gl_test_fake_start(gl_test_fake *fake);
+/* Start another fake from tests/fakes/ (it prints "PORT n" when ready) with `args` (NULL-ended). */
+void gl_test_fake_start_script(gl_test_fake *fake, const char *script, const char *const *args);
 /* Stop it and wait for it to exit. */
 void gl_test_fake_stop(gl_test_fake *fake);
 /* POST a JSON body to /_fake/<what> (static, fault, rate_limit, reset); asserts success. */

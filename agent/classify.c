@@ -1,0 +1,268 @@
+/*
+ * classify.c - multinomial naive Bayes with Laplace smoothing.  The model
+ * is a json-c object (a hash table underneath), so saving it is printing
+ * it: {"n":N, "vocab":{feature:1}, "labels":{label:{"docs":w,"total":t,
+ * "f":{feature:count}}}}.
+ */
+#include "classify.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "util/error.h"
+#include "util/json.h"
+#include "util/str.h"
+
+/*
+ * Additive smoothing below Laplace's 1: with a few dozen examples per label,
+ * one familiar feature (a repository always billed to one project) should
+ * be enough to be confident.
+ */
+#define SMOOTHING 0.1
+
+struct gl_nb {
+    json_object *model;
+};
+
+static json_object *member(json_object *o, const char *key, json_type type)
+{
+    json_object *v = NULL;
+
+    if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, type))
+        return v;
+    if (!(v = type == json_type_object ? json_object_new_object() : json_object_new_double(0)))
+        return NULL;
+    json_object_object_add(o, key, v);
+    return v;
+}
+
+static double number(json_object *o, const char *key)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
+}
+
+static void add_to(json_object *o, const char *key, double by)
+{
+    json_object *v = member(o, key, json_type_double);
+
+    if (v)
+        json_object_set_double(v, json_object_get_double(v) + by);
+}
+
+int gl_nb_new(gl_nb **out)
+{
+    gl_nb *nb = calloc(1, sizeof(*nb));
+
+    if (!nb || !(nb->model = json_object_new_object())) {
+        free(nb);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    *out = nb;
+    return GL_OK;
+}
+
+void gl_nb_free(gl_nb *nb)
+{
+    if (!nb)
+        return;
+    json_object_put(nb->model);
+    free(nb);
+}
+
+int gl_nb_train(gl_nb *nb, const char *label, const char *const *features, size_t n, double weight)
+{
+    json_object *labels = member(nb->model, "labels", json_type_object);
+    json_object *vocab = member(nb->model, "vocab", json_type_object);
+    json_object *l = labels ? member(labels, label, json_type_object) : NULL;
+    json_object *f = l ? member(l, "f", json_type_object) : NULL;
+
+    if (!f || !vocab)
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    add_to(nb->model, "n", weight);
+    add_to(l, "docs", weight);
+    for (size_t i = 0; i < n; i++) {
+        add_to(f, features[i], weight);
+        add_to(l, "total", weight);
+        if (!json_object_object_get_ex(vocab, features[i], NULL))
+            json_object_object_add(vocab, features[i], json_object_new_int(1));
+    }
+    /* Unlearning never leaves negative counts behind. */
+    if (weight < 0) {
+        if (number(l, "docs") < 0)
+            add_to(l, "docs", -number(l, "docs"));
+        if (number(l, "total") < 0)
+            add_to(l, "total", -number(l, "total"));
+        for (size_t i = 0; i < n; i++)
+            if (number(f, features[i]) < 0)
+                add_to(f, features[i], -number(f, features[i]));
+    }
+    return GL_OK;
+}
+
+double gl_nb_examples(const gl_nb *nb)
+{
+    return number(nb->model, "n");
+}
+
+int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, const char **label,
+                  double *confidence)
+{
+    json_object *labels = NULL, *vocab = NULL;
+    double best = -INFINITY, sum = 0, vsize, nlabels, ndocs = number(nb->model, "n");
+    const char *best_label = NULL;
+    size_t known = 0;
+
+    *label = NULL;
+    *confidence = 0;
+    if (!json_object_object_get_ex(nb->model, "labels", &labels) ||
+        !json_object_object_get_ex(nb->model, "vocab", &vocab))
+        return gl_error_set(GL_ENOTFOUND, "nothing learned yet");
+    for (size_t i = 0; i < n; i++)
+        known += json_object_object_get_ex(vocab, features[i], NULL);
+    if (!known)
+        return gl_error_set(GL_ENOTFOUND, "no feature seen before");
+    vsize = (double)json_object_object_length(vocab);
+    nlabels = (double)json_object_object_length(labels);
+
+    /* Two passes: the best log score, then the normaliser relative to it. */
+    for (int pass = 0; pass < 2; pass++) {
+        json_object_object_foreach(labels, name, l)
+        {
+            json_object *f = NULL;
+            double docs = number(l, "docs"), total = number(l, "total");
+            double score = log((docs + 1) / (ndocs + nlabels));
+
+            if (docs <= 0)
+                continue;
+            json_object_object_get_ex(l, "f", &f);
+            for (size_t i = 0; i < n; i++) {
+                if (!json_object_object_get_ex(vocab, features[i], NULL))
+                    continue;
+                score += log((number(f, features[i]) + SMOOTHING) / (total + SMOOTHING * vsize));
+            }
+            if (pass == 0 && score > best) {
+                best = score;
+                best_label = name;
+            } else if (pass == 1) {
+                sum += exp(score - best);
+            }
+        }
+    }
+    if (!best_label)
+        return gl_error_set(GL_ENOTFOUND, "nothing learned yet");
+    *label = best_label;
+    *confidence = sum > 0 ? 1.0 / sum : 0;
+    return GL_OK;
+}
+
+int gl_nb_save(const gl_nb *nb, char **json_out)
+{
+    if (!(*json_out = gl_strdup(json_object_to_json_string_ext(nb->model, JSON_C_TO_STRING_PLAIN))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    return GL_OK;
+}
+
+int gl_nb_load(gl_nb **out, const char *json_text)
+{
+    json_object *model = NULL;
+    gl_nb *nb;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_json_parse(&model, json_text, strlen(json_text), "the classifier model")) < 0)
+        return rc;
+    if (!json_object_is_type(model, json_type_object)) {
+        json_object_put(model);
+        return gl_error_set(GL_EBADDATA, "the classifier model is not a JSON object");
+    }
+    if (!(nb = calloc(1, sizeof(*nb)))) {
+        json_object_put(model);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    nb->model = model;
+    *out = nb;
+    return GL_OK;
+}
+
+/* Words that say nothing about a project. */
+static bool stopword(const char *w)
+{
+    static const char *const words[] = {
+        "the", "and", "for",  "with", "from", "into", "of",   "to",  "in",  "on", "an",  "at",
+        "by",  "is",  "re",   "fw",   "fwd",  "aw",   "wg",   "or",  "our", "we", "you", "it",
+        "be",  "as",  "this", "that", "are",  "was",  "will", "not", "no",  "do", "up",  "via"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(w, words[i]) == 0)
+            return true;
+    return false;
+}
+
+static void push(char **feats, size_t *n, size_t max, char kind, const char *value, size_t len)
+{
+    char *f;
+
+    if (*n >= max || len == 0)
+        return;
+    if (!(f = gl_strdupf("%c:%.*s", kind, (int)len, value)))
+        return;
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(feats[i], f) == 0) {
+            free(f);
+            return;
+        }
+    }
+    feats[(*n)++] = f;
+}
+
+/* Lower-case words of `text` (bytes >= 0x80 count as letters, for UTF-8). */
+static void push_words(char **feats, size_t *n, size_t max, char kind, const char *text)
+{
+    char word[64];
+    size_t len = 0;
+
+    for (const char *p = text;; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch && (isalnum(ch) || ch >= 0x80)) {
+            if (len < sizeof(word) - 1)
+                word[len++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+            continue;
+        }
+        word[len] = '\0';
+        bool digits = len && strspn(word, "0123456789") == len;
+        if (len >= 2 && !digits && !stopword(word))
+            push(feats, n, max, kind, word, len);
+        len = 0;
+        if (!ch)
+            break;
+    }
+}
+
+void gl_nb_features(char **feats, size_t *n, size_t max, const char *title,
+                    const char *const *domains, size_t ndomains, const char *organizer,
+                    const char *repo, const char *branch, const char *const *jira_keys,
+                    size_t nkeys)
+{
+    if (title)
+        push_words(feats, n, max, 'w', title);
+    for (size_t i = 0; i < ndomains; i++)
+        if (domains[i])
+            push(feats, n, max, 'd', domains[i], strlen(domains[i]));
+    if (organizer)
+        push(feats, n, max, 'o', organizer, strlen(organizer));
+    if (repo)
+        push(feats, n, max, 'r', repo, strlen(repo));
+    if (branch)
+        push_words(feats, n, max, 'b', branch);
+    for (size_t i = 0; i < nkeys; i++) {
+        const char *dash = jira_keys[i] ? strchr(jira_keys[i], '-') : NULL;
+        if (dash)
+            push(feats, n, max, 'k', jira_keys[i], (size_t)(dash - jira_keys[i]));
+    }
+}

@@ -1,0 +1,56 @@
+/*
+ * classify.h - a naive Bayes classifier learned from the user's own
+ * history: which Harvest project and task ("label") an activity belongs
+ * to, from its features (title words, attendee domains, organizer,
+ * repository, branch words, Jira project keys).  Pure: no store, no
+ * network; the caller trains it from the mirror and from decisions, and
+ * saves it as JSON.
+ *
+ * Features are strings with a one-letter kind prefix ("w:planning",
+ * "d:acme.com", "o:lead@acme.com", "r:acme-web", "b:login", "k:ACME");
+ * gl_nb_features builds them from an activity.
+ */
+#ifndef GL_CLASSIFY_H
+#define GL_CLASSIFY_H
+
+#include <stddef.h>
+
+typedef struct gl_nb gl_nb;
+
+int gl_nb_new(gl_nb **out);
+void gl_nb_free(gl_nb *nb);
+
+/*
+ * gl_nb_train - count one example of `label` with `features`, weighted
+ * (1 for a Harvest entry, more for a decision the user made; a negative
+ * weight unlearns, as when a proposal is rejected).
+ */
+int gl_nb_train(gl_nb *nb, const char *label, const char *const *features, size_t n, double weight);
+
+/*
+ * gl_nb_predict - the most probable label for `features` and its posterior
+ * probability in [0, 1] among the known labels.  GL_ENOTFOUND when nothing
+ * was learned or no feature was ever seen.  *label is borrowed from `nb`.
+ */
+int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, const char **label,
+                  double *confidence);
+
+/* Examples learned so far (sum of weights). */
+double gl_nb_examples(const gl_nb *nb);
+
+/* gl_nb_save - the model as JSON text (caller frees); gl_nb_load reads it back. */
+int gl_nb_save(const gl_nb *nb, char **json_out);
+int gl_nb_load(gl_nb **out, const char *json_text);
+
+/*
+ * gl_nb_features - append the features of an activity to feats[*n] (at
+ * most `max`; each malloc'd, caller frees): words of `title` (lower-case,
+ * two letters or more, common words dropped), `kind:value` for the other
+ * arguments (any may be NULL or empty).  Duplicates are dropped.
+ */
+void gl_nb_features(char **feats, size_t *n, size_t max, const char *title,
+                    const char *const *domains, size_t ndomains, const char *organizer,
+                    const char *repo, const char *branch, const char *const *jira_keys,
+                    size_t nkeys);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * timeline.h - one local day as time in which no instant is counted twice
+ * (DESIGN.md section 6).  Pure: events in, pieces of counted time out; no
+ * store, clock or configuration.
+ *
+ *   1. Counted meetings claim their time first; where two overlap, the one
+ *      that started earlier keeps the overlap.
+ *   2. Commits form sessions per repository: a pause longer than max_gap
+ *      starts a new session.  A session runs from lead_in before its first
+ *      commit to its last commit; the lead-in never reaches back before the
+ *      end of the previous activity (any meeting or commit of the day), nor
+ *      before the start of work hours when the first commit is inside them.
+ *   3. Sessions take only the time meetings left; where sessions of two
+ *      repositories overlap, the earlier-starting one keeps the overlap.
+ *
+ * Nothing is invented: a day without events has no pieces, and a session
+ * on an evening or a weekend counts because its commits are evidence.
+ */
+#ifndef GL_TIMELINE_H
+#define GL_TIMELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum gl_tl_kind { GL_TL_MEETING, GL_TL_COMMIT } gl_tl_kind;
+
+typedef struct gl_tl_event {
+    gl_tl_kind kind;
+    int64_t start, end; /* UTC seconds; a commit has start == end */
+    int group;          /* commits: which repository (sessions never mix groups) */
+} gl_tl_event;
+
+typedef struct gl_tl_options {
+    int64_t day_start, day_end;   /* the local day, [start, end) */
+    int64_t work_start, work_end; /* work hours that day; equal when it is not a workday */
+    int64_t max_gap;              /* seconds */
+    int64_t lead_in;              /* seconds */
+} gl_tl_options;
+
+/* A meeting, or a session of commits, and the time it counts for. */
+typedef struct gl_tl_piece {
+    gl_tl_kind kind;    /* GL_TL_MEETING or GL_TL_COMMIT (a session) */
+    int group;          /* sessions: the repository */
+    int64_t start, end; /* the span before overlaps were removed (clipped to the day) */
+    int64_t seconds;    /* what it counts for once overlaps are removed */
+    size_t *events;     /* indexes into the input: the meeting, or the session's commits */
+    size_t nevents;
+} gl_tl_piece;
+
+typedef struct gl_timeline {
+    gl_tl_piece *pieces; /* by start time; owned */
+    size_t n;
+    int64_t meeting_seconds, session_seconds;
+} gl_timeline;
+
+/*
+ * gl_timeline_build - the day's pieces from `events` (any order; events
+ * outside the day are ignored, meetings are clipped to it).  Only pass
+ * events that count.  Clear `out` with gl_timeline_clear.
+ */
+int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *opts,
+                      gl_timeline *out);
+void gl_timeline_clear(gl_timeline *t);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * test_classify.c - naive Bayes from a small history: the right project for
+ * familiar evidence, low confidence for ambiguous evidence, nothing for the
+ * unknown, unlearning, and a model that survives saving.
+ */
+#include "support.h"
+
+#include <string.h>
+
+#include "agent/classify.h"
+
+static void train(gl_nb *nb, const char *label, const char *title, const char *domain,
+                  const char *repo, int times)
+{
+    char *f[32];
+    size_t n = 0;
+    const char *domains[] = {domain};
+    gl_nb_features(f, &n, 32, title, domain ? domains : NULL, domain ? 1 : 0, NULL, repo, NULL,
+                   NULL, 0);
+    /* A negative count unlearns that many examples at once. */
+    if (times < 0)
+        gl_assert_ok(gl_nb_train(nb, label, (const char *const *)f, n, times));
+    for (int i = 0; i < times; i++)
+        gl_assert_ok(gl_nb_train(nb, label, (const char *const *)f, n, 1));
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+}
+
+static const char *predict(gl_nb *nb, const char *title, const char *domain, const char *repo,
+                           double *conf)
+{
+    char *f[32];
+    size_t n = 0;
+    const char *label = NULL, *domains[] = {domain};
+    gl_nb_features(f, &n, 32, title, domain ? domains : NULL, domain ? 1 : 0, NULL, repo, NULL,
+                   NULL, 0);
+    int rc = gl_nb_predict(nb, (const char *const *)f, n, &label, conf);
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+    return rc == 0 ? label : NULL;
+}
+
+static gl_nb *history(void)
+{
+    gl_nb *nb = NULL;
+    gl_assert_ok(gl_nb_new(&nb));
+    train(nb, "1:10", "ACME weekly sync", "acme.com", NULL, 8);
+    train(nb, "1:20", "acme-web: fix login redirect", NULL, "acme-web", 12);
+    train(nb, "2:10", "Globex planning", "globex.com", NULL, 6);
+    train(nb, "2:20", "pipeline: backfill events", NULL, "globex-data", 10);
+    return nb;
+}
+
+static void test_familiar_evidence(void **state)
+{
+    (void)state;
+    gl_nb *nb = history();
+    double conf = 0;
+    assert_string_equal(predict(nb, "ACME sync (moved)", "acme.com", NULL, &conf), "1:10");
+    assert_true(conf > 0.9);
+    assert_string_equal(predict(nb, "add tests", NULL, "globex-data", &conf), "2:20");
+    assert_true(conf > 0.8);
+    gl_nb_free(nb);
+}
+
+static void test_ambiguous_and_unknown(void **state)
+{
+    (void)state;
+    gl_nb *nb = history();
+    double conf = 1;
+    /* Words from both clients' meetings: no strong opinion. */
+    const char *l = predict(nb, "acme globex sync planning", NULL, NULL, &conf);
+    assert_non_null(l);
+    assert_true(conf < 0.9);
+    assert_null(predict(nb, "Dentist", "smile.example", NULL, &conf));
+    assert_string_equal(gl_error_last(), "no feature seen before");
+    gl_nb_free(nb);
+}
+
+static void test_unlearning_and_saving(void **state)
+{
+    (void)state;
+    gl_nb *nb = history(), *again = NULL;
+    double conf;
+    char *json = NULL;
+    train(nb, "2:10", "ACME weekly sync", "acme.com", NULL, 30);
+    assert_string_equal(predict(nb, "ACME weekly sync", "acme.com", NULL, &conf), "2:10");
+    train(nb, "2:10", "ACME weekly sync", "acme.com", NULL, -30);
+    assert_string_equal(predict(nb, "ACME weekly sync", "acme.com", NULL, &conf), "1:10");
+    gl_assert_ok(gl_nb_save(nb, &json));
+    gl_assert_ok(gl_nb_load(&again, json));
+    double conf2;
+    assert_string_equal(predict(again, "ACME weekly sync", "acme.com", NULL, &conf2), "1:10");
+    assert_true(conf2 > conf - 1e-9 && conf2 < conf + 1e-9);
+    assert_true(gl_nb_examples(again) == gl_nb_examples(nb));
+    free(json);
+    gl_nb_free(nb);
+    gl_nb_free(again);
+    assert_int_equal(gl_nb_load(&again, "[1,2]"), GL_EBADDATA);
+}
+
+static void test_features(void **state)
+{
+    (void)state;
+    char *f[16];
+    size_t n = 0;
+    const char *keys[] = {"ACME-142", "ACME-7"};
+    const char *domains[] = {"acme.com"};
+    gl_nb_features(f, &n, 16, "Re: the Sprint-Planning 2026 für Q1", domains, 1, "lead@acme.com",
+                   "acme-web", "feature/ACME-142-login", keys, 2);
+    const char *want[] = {"w:sprint",   "w:planning",      "w:für",      "w:q1",
+                          "d:acme.com", "o:lead@acme.com", "r:acme-web", "b:feature",
+                          "b:acme",     "b:login",         "k:ACME"};
+    assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(f[i], want[i]);
+        free(f[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_familiar_evidence),
+        cmocka_unit_test(test_ambiguous_and_unknown),
+        cmocka_unit_test(test_unlearning_and_saving),
+        cmocka_unit_test(test_features),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,152 @@
+/*
+ * test_timeline.c - a day in which no instant is counted twice: meetings
+ * merged, sessions with their lead-in and its bounds, meetings cutting
+ * sessions, evenings counted only with evidence.
+ */
+#include "support.h"
+
+#include "agent/timeline.h"
+
+#define H(h, m) ((int64_t)(h)*3600 + (int64_t)(m)*60)
+#define M(a, b)                    \
+    {                              \
+        GL_TL_MEETING, (a), (b), 0 \
+    }
+#define C(t, g)                     \
+    {                               \
+        GL_TL_COMMIT, (t), (t), (g) \
+    }
+
+static const gl_tl_options workday = {.day_start = 0,
+                                      .day_end = H(24, 0),
+                                      .work_start = H(9, 0),
+                                      .work_end = H(17, 30),
+                                      .max_gap = H(2, 0),
+                                      .lead_in = H(0, 30)};
+
+static gl_timeline build(const gl_tl_event *ev, size_t n, const gl_tl_options *o)
+{
+    gl_timeline t;
+    gl_assert_ok(gl_timeline_build(ev, n, o, &t));
+    return t;
+}
+
+static void test_overlapping_meetings_count_once(void **state)
+{
+    (void)state;
+    const gl_tl_event ev[] = {M(H(10, 0), H(11, 0)), M(H(10, 30), H(11, 30)),
+                              M(H(14, 0), H(14, 15))};
+    gl_timeline t = build(ev, 3, &workday);
+    assert_int_equal(t.n, 3);
+    assert_int_equal(t.pieces[0].seconds, H(1, 0));
+    assert_int_equal(t.pieces[1].seconds, H(0, 30)); /* the overlap went to the first */
+    assert_int_equal(t.meeting_seconds, H(1, 45));
+    assert_int_equal(t.session_seconds, 0);
+    gl_timeline_clear(&t);
+}
+
+static void test_sessions_split_on_long_pauses(void **state)
+{
+    (void)state;
+    const gl_tl_event ev[] = {C(H(10, 0), 0), C(H(11, 0), 0), C(H(11, 50), 0), C(H(15, 0), 0)};
+    gl_timeline t = build(ev, 4, &workday);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.pieces[0].start, H(9, 30)); /* lead-in */
+    assert_int_equal(t.pieces[0].end, H(11, 50));
+    assert_int_equal(t.pieces[0].nevents, 3);
+    /* The second session's lead-in is bounded by nothing but itself. */
+    assert_int_equal(t.pieces[1].start, H(14, 30));
+    assert_int_equal(t.pieces[1].seconds, H(0, 30));
+    assert_int_equal(t.session_seconds, H(2, 20) + H(0, 30));
+    gl_timeline_clear(&t);
+}
+
+static void test_lead_in_bounds(void **state)
+{
+    (void)state;
+    /* Not before the start of work hours ... */
+    const gl_tl_event a[] = {C(H(9, 10), 0)};
+    gl_timeline t = build(a, 1, &workday);
+    assert_int_equal(t.pieces[0].start, H(9, 0));
+    gl_timeline_clear(&t);
+    /* ... nor before the end of the previous activity (a meeting, or another repo's commit) ... */
+    const gl_tl_event b[] = {M(H(10, 0), H(10, 50)), C(H(11, 0), 0), C(H(13, 0), 1),
+                             C(H(13, 10), 0)};
+    t = build(b, 4, &workday);
+    assert_int_equal(t.n, 4);
+    assert_int_equal(t.pieces[1].start, H(10, 50));
+    assert_int_equal(t.pieces[1].seconds, H(0, 10));
+    /* repo 1's 13:00 commit: lead-in from 12:30 (repo 0's 11:00 is older) */
+    assert_int_equal(t.pieces[2].start, H(12, 30));
+    /* repo 0's 13:10 commit, 2h10 after its last one: new session, bounded by 13:00 */
+    assert_int_equal(t.pieces[3].start, H(13, 0));
+    assert_int_equal(t.pieces[3].seconds, H(0, 10));
+    gl_timeline_clear(&t);
+    /* ... but an early commit before work hours is evidence of its own. */
+    const gl_tl_event c[] = {C(H(7, 30), 0)};
+    t = build(c, 1, &workday);
+    assert_int_equal(t.pieces[0].start, H(7, 0));
+    gl_timeline_clear(&t);
+}
+
+static void test_meetings_cut_sessions(void **state)
+{
+    (void)state;
+    const gl_tl_event ev[] = {C(H(9, 45), 0), M(H(10, 0), H(11, 0)), C(H(11, 30), 0)};
+    gl_timeline t = build(ev, 3, &workday);
+    assert_int_equal(t.n, 2);
+    /* One session 09:15-11:30 (pause 1h45 < 2h), minus the hour of meeting. */
+    assert_int_equal(t.pieces[0].kind, GL_TL_COMMIT);
+    assert_int_equal(t.pieces[0].start, H(9, 15));
+    assert_int_equal(t.pieces[0].seconds, H(2, 15) - H(1, 0));
+    assert_int_equal(t.meeting_seconds + t.session_seconds, H(2, 15));
+    gl_timeline_clear(&t);
+}
+
+static void test_parallel_repositories_do_not_double_count(void **state)
+{
+    (void)state;
+    const gl_tl_event ev[] = {C(H(10, 0), 0), C(H(11, 0), 0), C(H(10, 20), 1), C(H(10, 40), 1)};
+    gl_timeline t = build(ev, 4, &workday);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.meeting_seconds + t.session_seconds, H(1, 30)); /* 09:30 to 11:00 */
+    gl_timeline_clear(&t);
+}
+
+static void test_evenings_and_weekends_need_evidence(void **state)
+{
+    (void)state;
+    gl_tl_options weekend = workday;
+    weekend.work_start = weekend.work_end = 0;
+    gl_timeline t = build(NULL, 0, &weekend);
+    assert_int_equal(t.n, 0);
+    const gl_tl_event ev[] = {C(H(20, 0), 0), C(H(20, 45), 0)};
+    t = build(ev, 2, &weekend);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.session_seconds, H(1, 15));
+    gl_timeline_clear(&t);
+}
+
+static void test_events_outside_the_day(void **state)
+{
+    (void)state;
+    const gl_tl_event ev[] = {M(-H(1, 0), H(0, 30)), C(H(25, 0), 0), M(H(23, 30), H(24, 30))};
+    gl_timeline t = build(ev, 3, &workday);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.meeting_seconds, H(1, 0)); /* both clipped to the day */
+    gl_timeline_clear(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_overlapping_meetings_count_once),
+        cmocka_unit_test(test_sessions_split_on_long_pauses),
+        cmocka_unit_test(test_lead_in_bounds),
+        cmocka_unit_test(test_meetings_cut_sessions),
+        cmocka_unit_test(test_parallel_repositories_do_not_double_count),
+        cmocka_unit_test(test_evenings_and_weekends_need_evidence),
+        cmocka_unit_test(test_events_outside_the_day),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
