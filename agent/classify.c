@@ -111,8 +111,8 @@ double gl_nb_examples(const gl_nb *nb)
     return number(nb->model, "n");
 }
 
-int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, const char **label,
-                  double *confidence)
+int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_allow_fn allow,
+                  void *allow_payload, const char **label, double *confidence)
 {
     json_object *labels = NULL, *vocab = NULL;
     double best = -INFINITY, sum = 0, vsize, nlabels, ndocs = number(nb->model, "n");
@@ -139,7 +139,7 @@ int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, const 
             double docs = number(l, "docs"), total = number(l, "total");
             double score = log((docs + 1) / (ndocs + nlabels));
 
-            if (docs <= 0)
+            if (docs <= 0 || (allow && !allow(allow_payload, name)))
                 continue;
             json_object_object_get_ex(l, "f", &f);
             for (size_t i = 0; i < n; i++) {
@@ -160,6 +160,62 @@ int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, const 
     *label = best_label;
     *confidence = sum > 0 ? 1.0 / sum : 0;
     return GL_OK;
+}
+
+size_t gl_nb_explain(const gl_nb *nb, const char *const *features, size_t n, const char *label,
+                     const char **out, size_t max)
+{
+    json_object *labels = NULL, *vocab = NULL, *mine = NULL, *mine_f = NULL;
+    double score[16], vsize, total_mine, total_all = 0;
+    size_t got = 0;
+
+    if (max > 16)
+        max = 16;
+    if (!json_object_object_get_ex(nb->model, "labels", &labels) ||
+        !json_object_object_get_ex(nb->model, "vocab", &vocab) ||
+        !json_object_object_get_ex(labels, label, &mine))
+        return 0;
+    json_object_object_get_ex(mine, "f", &mine_f);
+    vsize = (double)json_object_object_length(vocab);
+    total_mine = number(mine, "total");
+    json_object_object_foreach(labels, name, l)
+    {
+        (void)name;
+        total_all += number(l, "total");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double in = number(mine_f, features[i]), all = 0, s;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(features[j], features[i]) == 0;
+        if (seen || !json_object_object_get_ex(vocab, features[i], NULL) || in <= 0)
+            continue;
+        json_object_object_foreach(labels, other, lab)
+        {
+            json_object *f = NULL;
+            (void)other;
+            if (json_object_object_get_ex(lab, "f", &f))
+                all += number(f, features[i]);
+        }
+        /* How much likelier the feature is under `label` than under the others. */
+        s = log((in + SMOOTHING) / (total_mine + SMOOTHING * vsize)) -
+            log((all - in + SMOOTHING) / (total_all - total_mine + SMOOTHING * vsize));
+        if (s <= 0)
+            continue;
+        size_t at = got < max ? got++ : max;
+        if (at == max && s <= score[max - 1])
+            continue;
+        if (at == max)
+            at = max - 1;
+        while (at > 0 && score[at - 1] < s) {
+            score[at] = score[at - 1];
+            out[at] = out[at - 1];
+            at--;
+        }
+        score[at] = s;
+        out[at] = features[i];
+    }
+    return got;
 }
 
 int gl_nb_save(const gl_nb *nb, char **json_out)

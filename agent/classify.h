@@ -13,6 +13,7 @@
 #ifndef GL_CLASSIFY_H
 #define GL_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct gl_nb gl_nb;
@@ -27,13 +28,25 @@ void gl_nb_free(gl_nb *nb);
  */
 int gl_nb_train(gl_nb *nb, const char *label, const char *const *features, size_t n, double weight);
 
+/* Whether `label` may be predicted (a project still open to the user); NULL: any. */
+typedef bool (*gl_nb_allow_fn)(void *payload, const char *label);
+
 /*
- * gl_nb_predict - the most probable label for `features` and its posterior
- * probability in [0, 1] among the known labels.  GL_ENOTFOUND when nothing
- * was learned or no feature was ever seen.  *label is borrowed from `nb`.
+ * gl_nb_predict - the most probable label for `features` among those
+ * `allow` accepts, and its posterior probability in [0, 1] among them.
+ * GL_ENOTFOUND when nothing was learned, no feature was ever seen, or no
+ * label is allowed.  *label is borrowed from `nb`.
  */
-int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, const char **label,
-                  double *confidence);
+int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_allow_fn allow,
+                  void *allow_payload, const char **label, double *confidence);
+
+/*
+ * gl_nb_explain - up to `max` of `features` that speak most for `label`
+ * against the other labels, strongest first, into out[] (borrowed from
+ * `features`).  Returns how many.
+ */
+size_t gl_nb_explain(const gl_nb *nb, const char *const *features, size_t n, const char *label,
+                     const char **out, size_t max);
 
 /* Examples learned so far (sum of weights). */
 double gl_nb_examples(const gl_nb *nb);

@@ -207,6 +207,113 @@ static const char day_description[] =
     "the list of what happened. It fits 80 columns; colour is used only on a\n"
     "terminal and never when NO_COLOR is set. With --json: the day's activities.";
 
+static const gl_option propose_options[] = {
+    {"from", 0, "D", "first day (default: this week's Monday)", false},
+    {"to", 0, "D", "last day (default: this week's Sunday)", false},
+    {"offline", 0, NULL, "propose from the store as it is: no collect, no Harvest sync", false},
+    {"dry-run", 0, NULL, "say what would change; write nothing", false},
+    {"list", 0, NULL, "only list the stored proposals of the window", false},
+    {0},
+};
+
+static const char propose_description[] =
+    "gleaner propose collects (your calendars and Git, as gleaner collect does),\n"
+    "refreshes the Harvest mirror when you are signed in, and turns each day's\n"
+    "activities into the time entries you would have written: one per day,\n"
+    "project and task, hours rounded up to propose.round, with notes, a\n"
+    "confidence, the reason the project was chosen and the sources.\n"
+    "\n"
+    "One timeline per day: counted meetings first (overlaps merged), then your\n"
+    "Git sessions per repository (a pause over git.max-gap starts a new one; each\n"
+    "starts git.lead-in before its first commit, never before the previous\n"
+    "activity or the start of your work hours), cut around the meetings, so no\n"
+    "minute counts twice. Evenings and weekends count when there are commits.\n"
+    "\n"
+    "The project: the first [rule \"NAME\"] that matches; else what gleaner learned\n"
+    "from your own Harvest entries and your past decisions, when it is at least\n"
+    "propose.min-confidence sure; else \"unassigned\". Hours already in Harvest for\n"
+    "the day, project and task are subtracted.\n"
+    "\n"
+    "Run it as often as you like: it never duplicates a proposal, updates the\n"
+    "open ones, and leaves edited and rejected ones as you left them. Then\n"
+    "gleaner review (or accept, reject, edit), and gleaner push.";
+
+static const char review_description[] =
+    "gleaner review shows each open proposal with its sources and the reason for\n"
+    "its project, and asks: [a]ccept, [e]dit (hours, project, task, notes),\n"
+    "[r]eject, [s]kip or [q]uit. Edits and decisions are kept and learned from.\n"
+    "Without --from/--to it reviews every open proposal. It reads answers from\n"
+    "standard input, one per line, so it can be scripted too.";
+
+static const gl_option review_options[] = {
+    {"from", 0, "D", "review only proposals from this day", false},
+    {"to", 0, "D", "... to this day", false},
+    {0},
+};
+
+static const gl_option accept_options[] = {
+    {"all", 0, NULL, "every open proposal that has a project and task", false},
+    {"min-confidence", 0, "X", "with --all: only those at least this sure (0-1)", false},
+    {"from", 0, "D", "with --all: only from this day", false},
+    {"to", 0, "D", "with --all: only to this day", false},
+    {0},
+};
+
+static const char accept_description[] =
+    "gleaner accept queues the Harvest entries of the proposals given by id (as\n"
+    "gleaner propose lists them), or of every open, assigned one with --all\n"
+    "(optionally only those at least --min-confidence sure). gleaner push sends\n"
+    "them. Unassigned proposals are refused: give them a project first with\n"
+    "gleaner edit or gleaner review. What you accept is learned from.";
+
+static const char reject_description[] =
+    "gleaner reject marks proposals as not to be tracked. They stay rejected when\n"
+    "gleaner propose runs again, and nothing more is proposed for their day,\n"
+    "project and task. A queued entry that has not been sent is taken back.";
+
+static const gl_option edit_options[] = {
+    {"hours", 0, "H", "the hours (e.g. 1.5)", false},
+    {"project", 0, "P", "the Harvest project: id, code or name", false},
+    {"task", 0, "T", "the task: id or name (default with a new project: your usual one)", false},
+    {"notes", 0, "TEXT", "the notes", false},
+    {0},
+};
+
+static const char edit_description[] =
+    "gleaner edit changes one proposal. It then stays as you left it when\n"
+    "gleaner propose runs again; a new project or task is learned from. An\n"
+    "accepted proposal that was not sent yet goes back to proposed: accept it\n"
+    "again when it is right.";
+
+static const gl_option push_options[] = {
+    {"dry-run", 0, NULL, "list what would be sent; send nothing", false},
+    {0},
+};
+
+static const char push_description[] =
+    "gleaner push creates the accepted proposals in Harvest, each exactly once.\n"
+    "Every entry carries gleaner's key as its external_reference. Before sending\n"
+    "again anything whose first send may have reached Harvest (a timeout, a lost\n"
+    "answer, a crash), gleaner looks the key up in Harvest, so a proposal never\n"
+    "becomes two entries. Entries Harvest refuses go back to review with its\n"
+    "message; the rest are retried with backoff, and by the next push.\n"
+    "Exit status 1 when anything was refused or is still queued.";
+
+static const gl_option gaps_options[] = {
+    {"from", 0, "D", "first day (default: this week's Monday)", false},
+    {"to", 0, "D", "last day (default: this week's Sunday)", false},
+    {0},
+};
+
+static const char gaps_description[] =
+    "gleaner gaps compares, per day, what you are expected to track (your weekly\n"
+    "hours over your workdays, less time out of office) with what is tracked in\n"
+    "Harvest and accepted in gleaner, and shows the stretches of your work hours\n"
+    "nothing covers. Weekly hours: user.weekly-hours, else your Harvest weekly\n"
+    "capacity (after gleaner sync harvest), else 40. Time off: Google\n"
+    "out-of-office events, calendars with holidays = true, and all-day events\n"
+    "matching gaps.out-of-office.";
+
 static const char later[] = "This command arrives with a later version of gleaner.";
 
 static const gl_command commands[] = {
@@ -234,17 +341,20 @@ static const gl_command commands[] = {
      0},
     {"day", gl_cmd_day, "capture", "[D]", "one day as a timeline in the terminal", day_description,
      no_options, 0, 1},
-    {"propose", NULL, "capture", "[--from D] [--to D]", "turn activities into proposed entries",
-     later, NULL, 0, -1},
-    {"review", NULL, "capture", "", "accept, edit or reject proposals interactively", later, NULL,
-     0, -1},
-    {"accept", NULL, "capture", "ID...|--all [--min-confidence X]", "accept proposals", later, NULL,
-     0, -1},
-    {"reject", NULL, "capture", "ID...", "reject proposals", later, NULL, 0, -1},
-    {"push", NULL, "capture", "[--dry-run]", "create accepted proposals in Harvest, exactly once",
-     later, NULL, 0, -1},
-    {"gaps", NULL, "capture", "[--from D] [--to D]", "expected versus tracked hours, per day",
-     later, NULL, 0, -1},
+    {"propose", gl_cmd_propose, "capture", "[--from D] [--to D] [--offline] [--dry-run] [--list]",
+     "turn activities into proposed entries", propose_description, propose_options, 0, 0},
+    {"review", gl_cmd_review, "capture", "[--from D] [--to D]",
+     "accept, edit or reject proposals interactively", review_description, review_options, 0, 0},
+    {"accept", gl_cmd_accept, "capture", "ID... | --all [--min-confidence X]", "accept proposals",
+     accept_description, accept_options, 0, -1},
+    {"reject", gl_cmd_reject, "capture", "ID...", "reject proposals", reject_description,
+     no_options, 1, -1},
+    {"edit", gl_cmd_edit, "capture", "ID [--hours H] [--project P] [--task T] [--notes TEXT]",
+     "change a proposal", edit_description, edit_options, 1, 1},
+    {"push", gl_cmd_push, "capture", "[--dry-run]",
+     "create accepted proposals in Harvest, exactly once", push_description, push_options, 0, 0},
+    {"gaps", gl_cmd_gaps, "capture", "[--from D] [--to D]",
+     "expected versus tracked hours, per day", gaps_description, gaps_options, 0, 0},
     {"nudge", NULL, "agent", "[--dry-run]", "remind about today's gap", later, NULL, 0, -1},
     {"budget", NULL, "agent", "[--check] [--dry-run]", "project budgets and their alerts", later,
      NULL, 0, -1},

@@ -19,5 +19,12 @@ int gl_cmd_sync(gl_cli *cli, const gl_args *args);
 int gl_cmd_collect(gl_cli *cli, const gl_args *args);
 int gl_cmd_activities(gl_cli *cli, const gl_args *args);
 int gl_cmd_day(gl_cli *cli, const gl_args *args);
+int gl_cmd_propose(gl_cli *cli, const gl_args *args);
+int gl_cmd_review(gl_cli *cli, const gl_args *args);
+int gl_cmd_accept(gl_cli *cli, const gl_args *args);
+int gl_cmd_reject(gl_cli *cli, const gl_args *args);
+int gl_cmd_edit(gl_cli *cli, const gl_args *args);
+int gl_cmd_push(gl_cli *cli, const gl_args *args);
+int gl_cmd_gaps(gl_cli *cli, const gl_args *args);
 
 #endif

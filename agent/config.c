@@ -37,6 +37,9 @@ static const gl_config_key keys[] = {
     {"user", false, "workhours", GL_CFG_HOURS, "09:00-17:30", 0, 0, NULL, R,
      "your normal working hours"},
 
+    {"user", false, "weekly-hours", GL_CFG_NUMBER, NULL, 0, 168, NULL, R,
+     "hours you are expected to work a week (default: your Harvest weekly capacity, else 40)"},
+
     {"harvest", false, "account-id", GL_CFG_INT, NULL, 1, 9e15, NULL, R,
      "the Harvest account to act on (see gleaner auth harvest)"},
     {"harvest", false, "token-file", GL_CFG_PATH, NULL, 0, 0, NULL, S | R,
@@ -51,6 +54,8 @@ static const gl_config_key keys[] = {
      "OAuth client id of your Harvest ID application (for gleaner auth harvest --oauth)"},
     {"harvest", false, "client-secret-file", GL_CFG_PATH, NULL, 0, 0, NULL, S | R,
      "file holding that application's client secret (mode 0600)"},
+    {"harvest", false, "timeout", GL_CFG_INT, "60", 1, 600, NULL, R,
+     "seconds to wait for one answer from Harvest"},
     {"harvest", false, "contact", GL_CFG_EMAIL, NULL, 0, 0, NULL, R,
      "contact address sent in the User-Agent (default: user.email)"},
 
@@ -74,6 +79,8 @@ static const gl_config_key keys[] = {
      "or: a Google Calendar id (\"primary\")"},
     {"calendar", true, "include-all-day", GL_CFG_BOOL, "false", 0, 0, NULL, R,
      "count all-day events as work"},
+    {"calendar", true, "holidays", GL_CFG_BOOL, "false", 0, 0, NULL, R,
+     "every event of this calendar is time off (a public holidays feed)"},
 
     {"repo", true, "path", GL_CFG_PATH, NULL, 0, 0, NULL, R, "a Git working copy or repository"},
 
@@ -129,6 +136,10 @@ static const gl_config_key keys[] = {
      "accept proposals at or above this confidence without review"},
     {"propose", false, "min-confidence", GL_CFG_NUMBER, "0.5", 0, 1, NULL, R,
      "below this the classifier says unassigned instead of guessing"},
+
+    {"gaps", false, "out-of-office", GL_CFG_REGEX,
+     "out of office|^ooo|vacation|holiday|annual leave|^pto|sick|urlaub|feiertag", 0, 0, NULL, R,
+     "regex: all-day events with such a title are time off"},
 
     {"budget", false, "thresholds", GL_CFG_INTLIST, "75 90 100", 1, 1000, NULL, R,
      "alert when a project budget reaches these percentages"},

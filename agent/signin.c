@@ -199,6 +199,11 @@ static int new_client(gl_cli *cli, const char *token, int64_t account, gl_signin
     opts.account_id = account;
     opts.contact = contact(cfg);
     opts.clock = cli->clock;
+    {
+        int64_t seconds = 0;
+        if (gl_config_get_int(cfg, "harvest.timeout", &seconds) == GL_OK)
+            opts.timeout_ms = (long)seconds * 1000;
+    }
     if (refresh) {
         opts.refresh = refresh_cb;
         opts.refresh_payload = refresh;

@@ -152,6 +152,33 @@ static const char *const migrations[] = {
     "  outcome TEXT NOT NULL CHECK (outcome IN ('ok','error')),"
     "  message TEXT);"
     "CREATE INDEX audit_at ON audit(at);",
+
+    /*
+     * 1 -> 2: what inference needs to re-run without duplicating (the
+     * mapping it chose, before any edit), sources that say what they
+     * counted for, the decisions a classifier learns from, and its model.
+     */
+    "ALTER TABLE proposals ADD COLUMN origin_project_id INTEGER;"
+    "ALTER TABLE proposals ADD COLUMN origin_task_id INTEGER;"
+    "ALTER TABLE proposals ADD COLUMN push_error TEXT;"
+    "CREATE INDEX proposals_origin ON proposals(day, origin_project_id, origin_task_id);"
+    "CREATE INDEX proposals_status ON proposals(status);"
+    "ALTER TABLE proposal_sources ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE proposal_sources ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE proposal_sources ADD COLUMN seconds INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  proposal_id INTEGER REFERENCES proposals(id) ON DELETE SET NULL,"
+    "  action TEXT NOT NULL CHECK (action IN ('accept','edit','reject')),"
+    "  label TEXT NOT NULL,"    /* project_id:task_id */
+    "  features TEXT NOT NULL," /* JSON array of classifier features */
+    "  weight REAL NOT NULL);"  /* negative: unlearn */
+    "CREATE TABLE models ("
+    "  name TEXT PRIMARY KEY,"
+    "  model TEXT NOT NULL,"
+    "  examples REAL NOT NULL,"
+    "  trained_at INTEGER NOT NULL);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == GL_STORE_VERSION,
@@ -1118,23 +1145,11 @@ int gl_store_activity_run(gl_store *store, int64_t *run)
     return GL_OK;
 }
 
-int gl_store_activities(gl_store *store, int64_t from, int64_t to, const char *source,
-                        gl_activity_fn fn, void *payload)
+static int activity_rows(gl_store *store, sqlite3_stmt *st, gl_activity_fn fn, void *payload,
+                         size_t *seen)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, src;
+    int rc = 0, src;
 
-    if ((rc = prepare(
-             store, &st,
-             "SELECT id, source, kind, key, start, end, title, counted, why, details "
-             "FROM activities WHERE start < ? AND (end > ? OR (start = end AND start >= ?)) "
-             "AND (?5 IS NULL OR source = ?5) ORDER BY start, end, source, key")) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, to);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, from);
-    if (source)
-        sqlite3_bind_text(st, 5, source, -1, SQLITE_STATIC);
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         gl_activity a = {
             .id = sqlite3_column_int64(st, 0),
@@ -1148,11 +1163,637 @@ int gl_store_activities(gl_store *store, int64_t from, int64_t to, const char *s
             .why = (const char *)sqlite3_column_text(st, 8),
             .details = (const char *)sqlite3_column_text(st, 9),
         };
+        if (seen)
+            (*seen)++;
         if ((rc = fn(payload, &a)) != 0)
             break;
     }
     if (rc == 0 && src != SQLITE_DONE)
         rc = db_error(store, "cannot read activities");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_activities(gl_store *store, int64_t from, int64_t to, const char *source,
+                        gl_activity_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(
+             store, &st,
+             "SELECT id, source, kind, key, start, end, title, counted, why, details "
+             "FROM activities WHERE start < ? AND (end > ? OR (start = end AND start >= ?)) "
+             "AND (?5 IS NULL OR source = ?5) ORDER BY start, end, source, key")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, from);
+    if (source)
+        sqlite3_bind_text(st, 5, source, -1, SQLITE_STATIC);
+    return activity_rows(store, st, fn, payload, NULL);
+}
+
+int gl_store_activity_by_id(gl_store *store, int64_t id, gl_activity_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    size_t seen = 0;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "SELECT id, source, kind, key, start, end, title, counted, why, details "
+                      "FROM activities WHERE id = ?")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = activity_rows(store, st, fn, payload, &seen)) != 0)
+        return rc;
+    return seen ? GL_OK : gl_error_set(GL_ENOTFOUND, "activity %lld is gone", (long long)id);
+}
+
+/* ------------------------------------------------------ Harvest mirror reads */
+
+/* Rows of `sql` (its first column is a JSON object's text) as one array. */
+static int json_rows(gl_store *store, sqlite3_stmt *st, json_object **out, const char *what)
+{
+    json_object *arr = json_object_new_array();
+    int src, rc = GL_OK;
+
+    *out = NULL;
+    if (!arr) {
+        sqlite3_finalize(st);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        json_object *obj = NULL;
+        if (!text || gl_json_parse(&obj, text, strlen(text), what) < 0) {
+            rc = gl_error_set(GL_ESTORE, "store %s: %s holds a row that is not JSON", store->path,
+                              what);
+            break;
+        }
+        json_object_array_add(arr, obj);
+    }
+    if (rc == GL_OK && src != SQLITE_DONE)
+        rc = db_error(store, what);
+    sqlite3_finalize(st);
+    if (rc < 0) {
+        json_object_put(arr);
+        return rc;
+    }
+    *out = arr;
+    return GL_OK;
+}
+
+int gl_store_mirror_rows(gl_store *store, gl_mirror_kind kind, json_object **out)
+{
+    char sql[96];
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT data FROM %s ORDER BY id", mirror_tables[kind].name);
+    if ((rc = prepare(store, &st, sql)) < 0)
+        return rc;
+    return json_rows(store, st, out, mirror_tables[kind].name);
+}
+
+int gl_store_mirror_entries(gl_store *store, int64_t user_id, const char *from, const char *to,
+                            json_object **out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "SELECT data FROM harvest_time_entries WHERE (?1 = 0 OR user_id = ?1) "
+                      "AND (?2 IS NULL OR spent_date >= ?2) AND (?3 IS NULL OR spent_date <= ?3) "
+                      "ORDER BY spent_date, id")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    if (from)
+        sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+    if (to)
+        sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+    return json_rows(store, st, out, "harvest_time_entries");
+}
+
+int gl_store_mirror_me(gl_store *store, json_object **out)
+{
+    sqlite3_stmt *st = NULL;
+    json_object *rows = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = prepare(store, &st, "SELECT data FROM harvest_users WHERE is_me = 1 LIMIT 1")) < 0 ||
+        (rc = json_rows(store, st, &rows, "harvest_users")) < 0)
+        return rc;
+    if (json_object_array_length(rows) == 0) {
+        json_object_put(rows);
+        return gl_error_set(GL_ENOTFOUND,
+                            "the Harvest mirror is empty; run gleaner sync harvest first");
+    }
+    *out = json_object_get(json_object_array_get_idx(rows, 0));
+    json_object_put(rows);
+    return GL_OK;
+}
+
+/* ------------------------------------------------------------ proposals */
+
+static void source_clear(gl_proposal_source *s)
+{
+    free(s->source);
+    free(s->kind);
+    free(s->key);
+    free(s->title);
+}
+
+void gl_proposal_clear(gl_proposal *p)
+{
+    if (!p)
+        return;
+    free(p->notes);
+    free(p->reason);
+    free(p->push_error);
+    for (size_t i = 0; i < p->nsources; i++)
+        source_clear(&p->sources[i]);
+    free(p->sources);
+    memset(p, 0, sizeof(*p));
+}
+
+int gl_proposal_add_source(gl_proposal *p, const gl_proposal_source *src)
+{
+    gl_proposal_source *v = realloc(p->sources, (p->nsources + 1) * sizeof(*v)), *s;
+
+    if (!v)
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    p->sources = v;
+    s = &v[p->nsources];
+    *s = *src;
+    s->source = gl_strdup(src->source ? src->source : "");
+    s->kind = gl_strdup(src->kind ? src->kind : "");
+    s->key = gl_strdup(src->key ? src->key : "");
+    s->title = gl_strdup(src->title ? src->title : "");
+    if (!s->source || !s->kind || !s->key || !s->title) {
+        source_clear(s);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    p->nsources++;
+    return GL_OK;
+}
+
+void gl_proposal_list_clear(gl_proposal_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        gl_proposal_clear(&l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+#define PROPOSAL_COLUMNS                                                                   \
+    "id, key, day, project_id, task_id, origin_project_id, origin_task_id, hours, notes, " \
+    "confidence, status, reason, edited, harvest_entry_id, push_error, created_at, updated_at"
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return t ? gl_strdup(t) : NULL;
+}
+
+static int proposal_from_row(sqlite3_stmt *st, gl_proposal *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->id = sqlite3_column_int64(st, 0);
+    snprintf(p->key, sizeof(p->key), "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(p->day, sizeof(p->day), "%s", (const char *)sqlite3_column_text(st, 2));
+    p->project_id = sqlite3_column_int64(st, 3);
+    p->task_id = sqlite3_column_int64(st, 4);
+    p->origin_project_id = sqlite3_column_int64(st, 5);
+    p->origin_task_id = sqlite3_column_int64(st, 6);
+    p->hours = sqlite3_column_double(st, 7);
+    p->notes = column_dup(st, 8);
+    p->confidence = sqlite3_column_double(st, 9);
+    snprintf(p->status, sizeof(p->status), "%s", (const char *)sqlite3_column_text(st, 10));
+    p->reason = column_dup(st, 11);
+    p->edited = sqlite3_column_int(st, 12) != 0;
+    p->harvest_entry_id = sqlite3_column_int64(st, 13);
+    p->push_error = column_dup(st, 14);
+    p->created_at = sqlite3_column_int64(st, 15);
+    p->updated_at = sqlite3_column_int64(st, 16);
+    if (!p->notes || !p->reason)
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    return GL_OK;
+}
+
+static int load_sources(gl_store *store, gl_proposal *p)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(store, &st,
+                      "SELECT activity_id, source, kind, key, title, start, end, seconds "
+                      "FROM proposal_sources WHERE proposal_id = ? ORDER BY start, key")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, p->id);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        gl_proposal_source s = {
+            .activity_id = sqlite3_column_int64(st, 0),
+            .source = (char *)sqlite3_column_text(st, 1),
+            .kind = (char *)sqlite3_column_text(st, 2),
+            .key = (char *)sqlite3_column_text(st, 3),
+            .title = (char *)sqlite3_column_text(st, 4),
+            .start = sqlite3_column_int64(st, 5),
+            .end = sqlite3_column_int64(st, 6),
+            .seconds = sqlite3_column_int64(st, 7),
+        };
+        if ((rc = gl_proposal_add_source(p, &s)) < 0)
+            break;
+    }
+    if (rc == GL_OK && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read proposal sources");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int proposals_query(gl_store *store, sqlite3_stmt *st, gl_proposal_list *out)
+{
+    int rc = GL_OK, src;
+    size_t cap = 0;
+
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            gl_proposal *v = realloc(out->v, ncap * sizeof(*v));
+            if (!v) {
+                rc = gl_error_set(GL_ENOMEM, "out of memory");
+                break;
+            }
+            out->v = v;
+            cap = ncap;
+        }
+        rc = proposal_from_row(st, &out->v[out->n]);
+        out->n++;
+        if (rc < 0)
+            break;
+    }
+    if (rc == GL_OK && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read proposals");
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < out->n && rc == GL_OK; i++)
+        rc = load_sources(store, &out->v[i]);
+    if (rc < 0)
+        gl_proposal_list_clear(out);
+    return rc;
+}
+
+int gl_store_proposals(gl_store *store, const char *from, const char *to, const char *status,
+                       gl_proposal_list *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = prepare(store, &st,
+                      "SELECT " PROPOSAL_COLUMNS " FROM proposals "
+                      "WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) "
+                      "AND (?3 IS NULL OR status = ?3) ORDER BY day, id")) < 0)
+        return rc;
+    if (from)
+        sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    if (to)
+        sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    if (status)
+        sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    return proposals_query(store, st, out);
+}
+
+static int proposal_one(gl_store *store, sqlite3_stmt *st, gl_proposal *out, const char *what)
+{
+    gl_proposal_list l = {0};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = proposals_query(store, st, &l)) < 0)
+        return rc;
+    if (l.n == 0) {
+        gl_proposal_list_clear(&l);
+        return gl_error_set(GL_ENOTFOUND, "there is no proposal %s", what);
+    }
+    *out = l.v[0];
+    for (size_t i = 1; i < l.n; i++)
+        gl_proposal_clear(&l.v[i]);
+    free(l.v);
+    return GL_OK;
+}
+
+int gl_store_proposal_get(gl_store *store, int64_t id, gl_proposal *out)
+{
+    sqlite3_stmt *st = NULL;
+    char what[32];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = prepare(store, &st, "SELECT " PROPOSAL_COLUMNS " FROM proposals WHERE id = ?")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    snprintf(what, sizeof(what), "%lld", (long long)id);
+    return proposal_one(store, st, out, what);
+}
+
+int gl_store_proposal_find(gl_store *store, const char *key, gl_proposal *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = prepare(store, &st, "SELECT " PROPOSAL_COLUMNS " FROM proposals WHERE key = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return proposal_one(store, st, out, key);
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int index, int64_t id)
+{
+    if (id)
+        sqlite3_bind_int64(st, index, id);
+    else
+        sqlite3_bind_null(st, index);
+}
+
+static int write_sources(gl_store *store, const gl_proposal *p)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st, "DELETE FROM proposal_sources WHERE proposal_id = ?")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, p->id);
+    if ((rc = step_done(store, st, "cannot write proposal sources")) < 0)
+        return rc;
+    for (size_t i = 0; i < p->nsources; i++) {
+        const gl_proposal_source *s = &p->sources[i];
+        /* OR IGNORE: one activity may reach a proposal through two paths. */
+        if ((rc = prepare(store, &st,
+                          "INSERT OR IGNORE INTO proposal_sources (proposal_id, activity_id, "
+                          "source, kind, key, title, start, end, seconds) "
+                          "VALUES (?, (SELECT id FROM activities WHERE id = ?), ?, ?, ?, ?, ?, ?, "
+                          "?)")) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, p->id);
+        sqlite3_bind_int64(st, 2, s->activity_id);
+        sqlite3_bind_text(st, 3, s->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, s->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, s->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, s->title, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, s->start);
+        sqlite3_bind_int64(st, 8, s->end);
+        sqlite3_bind_int64(st, 9, s->seconds);
+        if ((rc = step_done(store, st, "cannot write proposal sources")) < 0)
+            return rc;
+    }
+    return GL_OK;
+}
+
+static void bind_proposal(sqlite3_stmt *st, const gl_proposal *p)
+{
+    sqlite3_bind_text(st, 1, p->day, -1, SQLITE_STATIC);
+    bind_id_or_null(st, 2, p->project_id);
+    bind_id_or_null(st, 3, p->task_id);
+    bind_id_or_null(st, 4, p->origin_project_id);
+    bind_id_or_null(st, 5, p->origin_task_id);
+    sqlite3_bind_double(st, 6, p->hours);
+    sqlite3_bind_text(st, 7, p->notes ? p->notes : "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 8, p->confidence);
+    sqlite3_bind_text(st, 9, p->status[0] ? p->status : "proposed", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, p->reason ? p->reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, p->edited);
+    bind_id_or_null(st, 12, p->harvest_entry_id);
+    if (p->push_error)
+        sqlite3_bind_text(st, 13, p->push_error, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 13);
+}
+
+int gl_store_proposal_insert(gl_store *store, gl_proposal *p)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO proposals (day, project_id, task_id, origin_project_id, "
+                      "origin_task_id, hours, notes, confidence, status, reason, edited, "
+                      "harvest_entry_id, push_error, key, created_at, updated_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
+        return rc;
+    p->created_at = p->updated_at = now(store);
+    bind_proposal(st, p);
+    sqlite3_bind_text(st, 14, p->key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 15, p->created_at);
+    sqlite3_bind_int64(st, 16, p->updated_at);
+    if ((rc = step_done(store, st, "cannot write a proposal")) < 0)
+        return rc;
+    p->id = sqlite3_last_insert_rowid(store->db);
+    return write_sources(store, p);
+}
+
+int gl_store_proposal_update(gl_store *store, gl_proposal *p, bool sources)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "UPDATE proposals SET day = ?, project_id = ?, task_id = ?, "
+                      "origin_project_id = ?, origin_task_id = ?, hours = ?, notes = ?, "
+                      "confidence = ?, status = ?, reason = ?, edited = ?, harvest_entry_id = ?, "
+                      "push_error = ?, updated_at = ? WHERE id = ?")) < 0)
+        return rc;
+    p->updated_at = now(store);
+    bind_proposal(st, p);
+    sqlite3_bind_int64(st, 14, p->updated_at);
+    sqlite3_bind_int64(st, 15, p->id);
+    if ((rc = step_done(store, st, "cannot write a proposal")) < 0)
+        return rc;
+    if (sqlite3_changes(store->db) != 1)
+        return gl_error_set(GL_ENOTFOUND, "there is no proposal %lld", (long long)p->id);
+    return sources ? write_sources(store, p) : GL_OK;
+}
+
+int gl_store_proposal_delete(gl_store *store, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st, "DELETE FROM proposals WHERE id = ?")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(store, st, "cannot remove a proposal");
+}
+
+/* ------------------------------------------------- decisions and models */
+
+int gl_store_decision_add(gl_store *store, int64_t proposal_id, const char *action,
+                          const char *label, const char *features_json, double weight)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO decisions (at, proposal_id, action, label, features, weight) "
+                      "VALUES (?, (SELECT id FROM proposals WHERE id = ?), ?, ?, ?, ?)")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now(store));
+    sqlite3_bind_int64(st, 2, proposal_id);
+    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, features_json ? features_json : "[]", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 6, weight);
+    return step_done(store, st, "cannot record a decision");
+}
+
+int gl_store_decisions(gl_store *store, gl_decision_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(store, &st, "SELECT label, features, weight FROM decisions ORDER BY id")) < 0)
+        return rc;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = fn(payload, (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2))) != 0)
+            break;
+    }
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read decisions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_model_put(gl_store *store, const char *name, const char *model_json, double examples)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO models (name, model, examples, trained_at) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (name) DO UPDATE SET model = excluded.model, "
+                      "examples = excluded.examples, trained_at = excluded.trained_at")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, model_json, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 3, examples);
+    sqlite3_bind_int64(st, 4, now(store));
+    return step_done(store, st, "cannot save a model");
+}
+
+int gl_store_model_get(gl_store *store, const char *name, char **model_json)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    *model_json = NULL;
+    if ((rc = prepare(store, &st, "SELECT model FROM models WHERE name = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        if (!(*model_json = column_dup(st, 0)))
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+    } else if (src == SQLITE_DONE) {
+        rc = gl_error_set(GL_ENOTFOUND, "no model '%s' yet", name);
+    } else {
+        rc = db_error(store, "cannot read a model");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ------------------------------------------------------- outbox, by key */
+
+int gl_store_outbox_find(gl_store *store, const char *dedupe_key, int64_t *id, char status[12])
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(store, &st, "SELECT id, status FROM outbox WHERE dedupe_key = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, dedupe_key, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        snprintf(status, 12, "%s", (const char *)sqlite3_column_text(st, 1));
+    } else if (src == SQLITE_DONE) {
+        rc = gl_error_set(GL_ENOTFOUND, "%s is not queued", dedupe_key);
+    } else {
+        rc = db_error(store, "cannot read the outbox");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_outbox_requeue(gl_store *store, int64_t id, const char *payload_json)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "UPDATE outbox SET status = 'pending', payload = ?, attempts = 0, "
+                      "next_attempt_at = ?, last_error = NULL, updated_at = ? "
+                      "WHERE id = ? AND status = 'failed'")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, payload_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now(store));
+    sqlite3_bind_int64(st, 3, now(store));
+    sqlite3_bind_int64(st, 4, id);
+    if ((rc = step_done(store, st, "cannot update the outbox")) < 0)
+        return rc;
+    if (sqlite3_changes(store->db) != 1)
+        return gl_error_set(GL_ECONFLICT, "outbox item %lld is not a failed one", (long long)id);
+    return GL_OK;
+}
+
+int gl_store_outbox_cancel(gl_store *store, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "DELETE FROM outbox WHERE id = ? AND status IN ('pending', "
+                      "'failed')")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = step_done(store, st, "cannot update the outbox")) < 0)
+        return rc;
+    if (sqlite3_changes(store->db) != 1)
+        return gl_error_set(GL_ECONFLICT,
+                            "outbox item %lld is being sent or was sent; it cannot be taken back",
+                            (long long)id);
+    return GL_OK;
+}
+
+int gl_store_outbox_list(gl_store *store, const char *kind, gl_outbox_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(store, &st,
+                      "SELECT id, kind, dedupe_key, payload, attempts, status, last_error "
+                      "FROM outbox WHERE status <> 'done' AND (?1 IS NULL OR kind = ?1) "
+                      "ORDER BY id")) < 0)
+        return rc;
+    if (kind)
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(st, 5);
+        gl_outbox_item item = {
+            .id = sqlite3_column_int64(st, 0),
+            .kind = (char *)sqlite3_column_text(st, 1),
+            .dedupe_key = (char *)sqlite3_column_text(st, 2),
+            .payload = (char *)sqlite3_column_text(st, 3),
+            .attempts = sqlite3_column_int(st, 4),
+            .uncertain = strcmp(status, "sending") == 0,
+        };
+        if ((rc = fn(payload, &item, status, (const char *)sqlite3_column_text(st, 6))) != 0)
+            break;
+    }
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read the outbox");
     sqlite3_finalize(st);
     return rc;
 }

@@ -8,9 +8,11 @@
  * refused before anything is written to it.  All SQL in gleaner lives in
  * store.c.
  *
- * Tables (schema 1): activities; proposals and proposal_sources; the Harvest
+ * Tables (schema 2): activities; proposals and proposal_sources; the Harvest
  * mirror (harvest_users, _clients, _projects, _tasks, _task_assignments,
- * _user_assignments, _time_entries); sync_state; outbox; alerts; audit.
+ * _user_assignments, _time_entries); sync_state; outbox; alerts; audit;
+ * decisions (what the user accepted, edited, rejected) and models (the
+ * classifier learned from them and from the mirror).
  */
 #ifndef GL_STORE_H
 #define GL_STORE_H
@@ -25,7 +27,7 @@
 #include "util/error.h"
 
 /* The schema version this gleaner writes. */
-#define GL_STORE_VERSION 1
+#define GL_STORE_VERSION 2
 
 typedef struct gl_store gl_store;
 
@@ -244,5 +246,148 @@ typedef int (*gl_activity_fn)(void *payload, const gl_activity *a);
  */
 int gl_store_activities(gl_store *store, int64_t from, int64_t to, const char *source,
                         gl_activity_fn fn, void *payload);
+
+/* gl_store_activity_by_id - the activity with that id to `fn`; GL_ENOTFOUND when gone. */
+int gl_store_activity_by_id(gl_store *store, int64_t id, gl_activity_fn fn, void *payload);
+
+/* ------------------------------------------------------ Harvest mirror reads */
+
+/*
+ * gl_store_mirror_rows - every stored object of `kind` (Harvest's JSON, as
+ * synced) as one array, by id.  Caller puts *out.
+ */
+int gl_store_mirror_rows(gl_store *store, gl_mirror_kind kind, json_object **out);
+
+/*
+ * gl_store_mirror_entries - the time entries of `user_id` (0: anyone's)
+ * spent `from`..`to` (YYYY-MM-DD, inclusive; NULL: unbounded), by date.
+ * Caller puts *out.
+ */
+int gl_store_mirror_entries(gl_store *store, int64_t user_id, const char *from, const char *to,
+                            json_object **out);
+
+/* gl_store_mirror_me - the signed-in user as last synced; GL_ENOTFOUND before any sync. */
+int gl_store_mirror_me(gl_store *store, json_object **out);
+
+/* ------------------------------------------------------------ proposals */
+
+/* One activity a proposal came from. */
+typedef struct gl_proposal_source {
+    int64_t activity_id; /* 0 once the activity is gone */
+    char *source;        /* "calendar:work", "git:acme-web" */
+    char *kind;          /* "meeting", "commit" */
+    char *key;           /* the activity's key within its source */
+    char *title;
+    int64_t start, end; /* UTC seconds */
+    int64_t seconds;    /* what it counted for in this proposal */
+} gl_proposal_source;
+
+/*
+ * A proposed time entry: one per day, project and task.  origin_* is the
+ * mapping inference chose (0: unassigned), kept when the user edits the
+ * project or task so that a re-run recognises the proposal.
+ */
+typedef struct gl_proposal {
+    int64_t id;
+    char key[48];                /* gleaner's key, sent as Harvest's external_reference.id */
+    char day[11];                /* YYYY-MM-DD in the user's zone */
+    int64_t project_id, task_id; /* 0: unassigned */
+    int64_t origin_project_id, origin_task_id;
+    double hours;
+    char *notes;
+    double confidence;
+    char status[12]; /* proposed, accepted, rejected, pushed */
+    char *reason;    /* which rule or signal chose the project */
+    bool edited;
+    int64_t harvest_entry_id; /* once pushed */
+    char *push_error;         /* why the last push failed, or NULL */
+    int64_t created_at, updated_at;
+    gl_proposal_source *sources; /* owned */
+    size_t nsources;
+} gl_proposal;
+
+/* Free what `p` owns and zero it (the struct itself is the caller's). */
+void gl_proposal_clear(gl_proposal *p);
+
+/* Append a copy of `src` (strings copied) to p->sources. */
+int gl_proposal_add_source(gl_proposal *p, const gl_proposal_source *src);
+
+typedef struct gl_proposal_list {
+    gl_proposal *v; /* owned */
+    size_t n;
+} gl_proposal_list;
+
+void gl_proposal_list_clear(gl_proposal_list *l);
+
+/*
+ * gl_store_proposals - the proposals dated `from`..`to` (inclusive; NULL:
+ * unbounded) whose status is `status` (NULL: any), by day then id, with
+ * their sources.  Clear `out` with gl_proposal_list_clear.
+ */
+int gl_store_proposals(gl_store *store, const char *from, const char *to, const char *status,
+                       gl_proposal_list *out);
+
+/* gl_store_proposal_get - one proposal by id; GL_ENOTFOUND.  Clear with gl_proposal_clear. */
+int gl_store_proposal_get(gl_store *store, int64_t id, gl_proposal *out);
+
+/* gl_store_proposal_find - one proposal by its key; GL_ENOTFOUND. */
+int gl_store_proposal_find(gl_store *store, const char *key, gl_proposal *out);
+
+/* gl_store_proposal_insert - store `p` and its sources; sets p->id and the stamps. */
+int gl_store_proposal_insert(gl_store *store, gl_proposal *p);
+
+/*
+ * gl_store_proposal_update - write every field of `p` but its key and
+ * creation time; its sources are replaced too when `sources` is true.
+ */
+int gl_store_proposal_update(gl_store *store, gl_proposal *p, bool sources);
+
+int gl_store_proposal_delete(gl_store *store, int64_t id);
+
+/* ------------------------------------------------- decisions and models */
+
+/*
+ * gl_store_decision_add - record what the user decided about a proposal:
+ * `action` accept, edit or reject; the label ("project_id:task_id") and
+ * features (a JSON array) the classifier learns from, with `weight`
+ * (negative: unlearn).
+ */
+int gl_store_decision_add(gl_store *store, int64_t proposal_id, const char *action,
+                          const char *label, const char *features_json, double weight);
+
+/* Receives each decision, oldest first; non-zero stops the listing. */
+typedef int (*gl_decision_fn)(void *payload, const char *label, const char *features_json,
+                              double weight);
+int gl_store_decisions(gl_store *store, gl_decision_fn fn, void *payload);
+
+/* A trained model as JSON text: save it, or read it back (GL_ENOTFOUND; caller frees). */
+int gl_store_model_put(gl_store *store, const char *name, const char *model_json, double examples);
+int gl_store_model_get(gl_store *store, const char *name, char **model_json);
+
+/* ------------------------------------------------------- outbox, by key */
+
+/*
+ * gl_store_outbox_find - the outbox row queued under `dedupe_key`: its id
+ * and status ("pending", "sending", "done", "failed"); GL_ENOTFOUND.
+ */
+int gl_store_outbox_find(gl_store *store, const char *dedupe_key, int64_t *id, char status[12]);
+
+/*
+ * gl_store_outbox_list - every row of `kind` (NULL: any) not yet done,
+ * oldest first, with its status and last error (may be NULL); non-zero
+ * from `fn` stops the listing.
+ */
+typedef int (*gl_outbox_fn)(void *payload, const gl_outbox_item *item, const char *status,
+                            const char *last_error);
+int gl_store_outbox_list(gl_store *store, const char *kind, gl_outbox_fn fn, void *payload);
+
+/* Put a failed row back in the queue with a new payload. */
+int gl_store_outbox_requeue(gl_store *store, int64_t id, const char *payload_json);
+
+/*
+ * Drop a row that is pending or failed (a decision taken back before it
+ * was sent).  GL_ECONFLICT when a send has started or finished.
+ */
+int gl_store_outbox_cancel(gl_store *store, int64_t id);
 
 #endif

@@ -115,7 +115,8 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
     bool workday = o->work_end > o->work_start;
 
     memset(out, 0, sizeof(*out));
-    if (n && (!(meetings = malloc(n * sizeof(*meetings))) ||
+    if (n && (!(out->event_seconds = calloc(n, sizeof(*out->event_seconds))) ||
+              !(meetings = malloc(n * sizeof(*meetings))) ||
               !(commits = malloc(n * sizeof(*commits))) || !(all = malloc(n * sizeof(*all))))) {
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
@@ -149,6 +150,7 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
             break;
         }
         p.events[0] = meetings[i];
+        out->event_seconds[meetings[i]] = p.seconds;
         if ((rc = add_piece(out, &cap, &p)) < 0)
             free(p.events);
         out->meeting_seconds += p.seconds;
@@ -189,8 +191,19 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
         qsort(out->pieces + first_session, out->n - first_session, sizeof(*out->pieces),
               by_piece_start);
         for (size_t i = first_session; i < out->n && rc == GL_OK; i++) {
-            rc = claim(&c, out->pieces[i].start, out->pieces[i].end, &out->pieces[i].seconds);
-            out->session_seconds += out->pieces[i].seconds;
+            gl_tl_piece *p = &out->pieces[i];
+            int64_t from = p->start;
+            /* Commit by commit, so each commit owns the time that led up to it. */
+            p->seconds = 0;
+            for (size_t k = 0; k < p->nevents && rc == GL_OK; k++) {
+                int64_t at = events[p->events[k]].start, fresh = 0;
+                rc = claim(&c, from, at, &fresh);
+                out->event_seconds[p->events[k]] = fresh;
+                p->seconds += fresh;
+                if (at > from)
+                    from = at;
+            }
+            out->session_seconds += p->seconds;
         }
     }
     if (rc == GL_OK && out->n)
@@ -211,5 +224,6 @@ void gl_timeline_clear(gl_timeline *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->pieces[i].events);
     free(t->pieces);
+    free(t->event_seconds);
     memset(t, 0, sizeof(*t));
 }

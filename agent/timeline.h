@@ -51,6 +51,13 @@ typedef struct gl_timeline {
     gl_tl_piece *pieces; /* by start time; owned */
     size_t n;
     int64_t meeting_seconds, session_seconds;
+    /*
+     * Per input event, what it counts for: a meeting, its piece's seconds; a
+     * commit, the fresh seconds between the previous commit of its session
+     * (or the session's start) and itself, so a session's commits add up to
+     * the session.  0 for events outside the day.  Owned; NULL when n == 0.
+     */
+    int64_t *event_seconds;
 } gl_timeline;
 
 /*

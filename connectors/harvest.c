@@ -140,6 +140,7 @@ int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
     api.base_url = opts->base_url;
     api.user_agent = ua;
     api.clock = opts->clock;
+    api.timeout_ms = opts->timeout_ms;
     api.rate_per_second = API_RATE;
     api.rate_burst = API_BURST;
     if ((rc = gl_http_service_new(&h->api, &api)) < 0 ||

@@ -49,6 +49,7 @@ typedef struct gl_harvest_options {
     int64_t account_id;    /* Harvest-Account-Id; 0 allows only gl_harvest_accounts */
     const char *contact;   /* email or URL for the User-Agent; required */
     const gl_clock *clock; /* NULL: the system clock; borrowed */
+    long timeout_ms;       /* per request; 0: the HTTP layer's default (60 s) */
     gl_harvest_refresh_cb refresh;
     void *refresh_payload;
 } gl_harvest_options;

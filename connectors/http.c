@@ -651,7 +651,7 @@ static bool starts_like_json(const gl_http_response *resp)
 
 /* One attempt: fills *resp on any HTTP answer; returns the curl code. */
 static CURLcode perform(gl_http_service *svc, const gl_http_request *req, const char *method,
-                        const char *url, const char *body, size_t body_len, transfer *t,
+                        const char *url, const char *body, size_t body_len, bool safe, transfer *t,
                         char *errbuf)
 {
     struct curl_slist *hdrs = NULL, *tmp;
@@ -696,6 +696,12 @@ static CURLcode perform(gl_http_service *svc, const gl_http_request *req, const 
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    /*
+     * libcurl silently sends a request again when a reused connection dies
+     * before any answer, though the server may have acted on it: a POST
+     * that creates something goes out on a connection of its own.
+     */
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, safe ? 0L : 1L);
     if (svc->opts.follow_redirects) {
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
@@ -758,7 +764,7 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
         if (body)
             gl_trace(svc->name, "%s %s body: %.*s", method, path,
                      (int)(body_len > 2000 ? 2000 : body_len), body);
-        cc = perform(svc, req, method, url, body, body_len, &t, errbuf);
+        cc = perform(svc, req, method, url, body, body_len, safe, &t, errbuf);
         if (cc != CURLE_OK) {
             rc = transport_error(svc, method, path, cc, errbuf, t.too_big);
             gl_trace(svc->name, "%s %s -> %s (attempt %d, %lld ms)", method, path, gl_error_last(),

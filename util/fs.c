@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -311,4 +312,31 @@ void gl_fs_free_secret(char *secret)
     /* explicit_bzero is not optimised away like memset before free. */
     explicit_bzero(secret, strlen(secret));
     free(secret);
+}
+
+int gl_fs_lock(const char *path, const char *what, int *fd_out)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    *fd_out = -1;
+    if (fd < 0)
+        return gl_error_set(GL_EIO, "cannot open the lock %s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK)
+            return gl_error_set(GL_ELOCKED,
+                                "%s is already running (it holds %s); wait for it "
+                                "to finish",
+                                what, path);
+        return gl_error_set(GL_EIO, "cannot lock %s: %s", path, strerror(err));
+    }
+    *fd_out = fd;
+    return GL_OK;
+}
+
+void gl_fs_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
 }

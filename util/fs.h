@@ -76,4 +76,13 @@ int gl_fs_check_secret(const char *path, const char *what);
 int gl_fs_read_secret(char **out, const char *path, const char *what);
 void gl_fs_free_secret(char *secret);
 
+/*
+ * gl_fs_lock - hold an exclusive advisory lock on `path` (created 0600 if
+ * missing) for as long as the returned descriptor is open.  GL_ELOCKED,
+ * saying `what` holds it, when another process has it.  Release with
+ * gl_fs_unlock; the lock also ends with the process, however it ends.
+ */
+int gl_fs_lock(const char *path, const char *what, int *fd_out);
+void gl_fs_unlock(int fd);
+
 #endif

@@ -5,6 +5,9 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 int gl_json_parse(json_object **out, const char *text, size_t len, const char *what)
 {
@@ -116,4 +119,23 @@ const char *gl_json_compact(json_object *obj)
 {
     return json_object_to_json_string_ext(obj,
                                           JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+json_object *gl_json_number(double value, int decimals)
+{
+    char text[64];
+    double scale = pow(10, decimals);
+    double r = round(value * scale) / scale;
+    size_t n;
+
+    if (r == 0)
+        r = 0; /* no "-0" */
+    snprintf(text, sizeof(text), "%.*f", decimals, r);
+    /* Trailing zeros say nothing: 1.50 is 1.5, 2.00 is 2.0. */
+    n = strlen(text);
+    if (strchr(text, '.')) {
+        while (n > 1 && text[n - 1] == '0' && text[n - 2] != '.')
+            text[--n] = '\0';
+    }
+    return json_object_new_double_s(r, text);
 }

@@ -35,6 +35,12 @@ bool gl_json_bool(json_object *obj, const char *key, bool *out);
 json_object *gl_json_array(json_object *obj, const char *key);
 json_object *gl_json_object(json_object *obj, const char *key);
 
+/*
+ * gl_json_number - a JSON number for `value` rounded to `decimals` places
+ * and printed that way (0.741, not 0.74099999999999999).  Caller puts.
+ */
+json_object *gl_json_number(double value, int decimals);
+
 /* Serialise compactly; borrowed string, valid while `obj` lives unchanged. */
 const char *gl_json_compact(json_object *obj);
 

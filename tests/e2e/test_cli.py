@@ -34,7 +34,7 @@ class CliTest(GleanerTestCase):
         self.assertRegex(r.out, r"^gleaner \d+\.\d+\.\d+\n$")
         doc = self.run_gleaner("--json", "--version").json()
         self.assertIn("libcurl", doc)
-        self.assertEqual(doc["store_schema"], 1)
+        self.assertEqual(doc["store_schema"], 2)
 
     def test_unknown_command_suggests_the_closest(self):
         r = self.run_gleaner("docter")
@@ -47,13 +47,13 @@ class CliTest(GleanerTestCase):
         self.assertOneLineError(self.run_gleaner("doctor", "extra"), 2, "unexpected argument")
 
     def test_commands_of_later_versions_say_so_and_fail(self):
-        for cmd in (["propose", "--from", "2026-11-01"], ["push", "--dry-run"],
-                    ["daemon"], ["demo"], ["report", "weekly"], ["sync", "xero"]):
+        for cmd in (["nudge", "--dry-run"], ["budget", "--check"],
+                    ["daemon"], ["report", "weekly"], ["sync", "xero"]):
             r = self.run_gleaner(*cmd)
             self.assertOneLineError(r, 1, "not available in this version")
             self.assertEqual(r.out, "")
         # Their help still explains what they will do.
-        r = self.run_gleaner("push", "--help")
+        r = self.run_gleaner("budget", "--help")
         self.assertExit(r, 0)
         self.assertIn("Not available in this version", r.out)
 

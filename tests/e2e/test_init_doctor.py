@@ -20,7 +20,7 @@ class InitDoctorTest(GleanerTestCase):
         self.assertExit(d, 0)
         self.assertRegex(d.out, r"ok +config +" + str(self.config_path))
         self.assertRegex(d.out, r"ok +timezone +Europe/Berlin")
-        self.assertRegex(d.out, r"ok +store +.*schema 1, wal")
+        self.assertRegex(d.out, r"ok +store +.*schema 2, wal")
         self.assertIn("0 failed", d.out)
         doc = self.run_gleaner("--json", "doctor").json()
         self.assertTrue(doc["ok"])
@@ -127,11 +127,11 @@ class InitDoctorTest(GleanerTestCase):
         self.db_path.parent.mkdir(parents=True)
         self.db_path.write_bytes(b"")
         r = self.run_gleaner("doctor")
-        self.assertRegex(r.out, r"ok +store +.*schema 0; upgraded to 1 on next use")
+        self.assertRegex(r.out, r"ok +store +.*schema 0; upgraded to 2 on next use")
         self.assertEqual(self.db_path.stat().st_size, 0)
         # init on an existing config leaves it, but the next command migrates the store.
         self.assertExit(self.run_gleaner("init", "--timezone", "UTC"), 0)
-        self.assertRegex(self.run_gleaner("doctor").out, r"ok +store +.*schema 1, wal")
+        self.assertRegex(self.run_gleaner("doctor").out, r"ok +store +.*schema 2, wal")
 
     def test_doctor_uses_the_injected_clock(self):
         self.write(".config/gleaner/config", "[user]\n\ttimezone = Europe/Berlin\n")

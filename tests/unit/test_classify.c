@@ -34,7 +34,7 @@ static const char *predict(gl_nb *nb, const char *title, const char *domain, con
     const char *label = NULL, *domains[] = {domain};
     gl_nb_features(f, &n, 32, title, domain ? domains : NULL, domain ? 1 : 0, NULL, repo, NULL,
                    NULL, 0);
-    int rc = gl_nb_predict(nb, (const char *const *)f, n, &label, conf);
+    int rc = gl_nb_predict(nb, (const char *const *)f, n, NULL, NULL, &label, conf);
     for (size_t i = 0; i < n; i++)
         free(f[i]);
     return rc == 0 ? label : NULL;

@@ -137,6 +137,22 @@ static void test_events_outside_the_day(void **state)
     gl_timeline_clear(&t);
 }
 
+static void test_each_commit_owns_the_time_before_it(void **state)
+{
+    (void)state;
+    /* A session 09:10-11:20 (lead-in 30 min) with a meeting 10:00-10:30 inside it. */
+    const gl_tl_event ev[] = {C(H(9, 40), 0), M(H(10, 0), H(10, 30)), C(H(10, 50), 0),
+                              C(H(11, 20), 0)};
+    gl_timeline t = build(ev, 4, &workday);
+    assert_int_equal(t.event_seconds[0], H(0, 30)); /* 09:10-09:40 */
+    assert_int_equal(t.event_seconds[1], H(0, 30)); /* the meeting */
+    assert_int_equal(t.event_seconds[2], H(0, 40)); /* 09:40-10:50 less the meeting */
+    assert_int_equal(t.event_seconds[3], H(0, 30));
+    assert_int_equal(t.event_seconds[0] + t.event_seconds[2] + t.event_seconds[3],
+                     t.session_seconds);
+    gl_timeline_clear(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_parallel_repositories_do_not_double_count),
         cmocka_unit_test(test_evenings_and_weekends_need_evidence),
         cmocka_unit_test(test_events_outside_the_day),
+        cmocka_unit_test(test_each_commit_owns_the_time_before_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

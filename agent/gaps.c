@@ -1,0 +1,363 @@
+/*
+ * gaps.c - expected against tracked, per day.
+ */
+#include "gaps.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/catalog.h"
+#include "agent/timeline.h"
+#include "agent/workday.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/tz.h"
+
+#define MAX_SPANS 256
+
+static int by_start(const void *pa, const void *pb)
+{
+    const gl_gap_span *a = pa, *b = pb;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+void gl_gaps_subtract(gl_gap_span span, const gl_gap_span *cover, size_t ncover, int64_t min_len,
+                      gl_gap_span *out, size_t *n, size_t max)
+{
+    gl_gap_span sorted[MAX_SPANS];
+    size_t m = ncover < MAX_SPANS ? ncover : MAX_SPANS;
+    int64_t at = span.start;
+
+    memcpy(sorted, cover, m * sizeof(*sorted));
+    qsort(sorted, m, sizeof(*sorted), by_start);
+    for (size_t i = 0; i < m && at < span.end; i++) {
+        if (sorted[i].end <= at || sorted[i].start >= span.end)
+            continue;
+        if (sorted[i].start > at && sorted[i].start - at >= min_len && *n < max)
+            out[(*n)++] = (gl_gap_span){at, sorted[i].start};
+        if (sorted[i].end > at)
+            at = sorted[i].end;
+    }
+    if (span.end > at && span.end - at >= min_len && *n < max)
+        out[(*n)++] = (gl_gap_span){at, span.end};
+}
+
+/* What a day's activities say: counted events for the timeline, and time off. */
+typedef struct day_facts {
+    gl_tl_event events[MAX_SPANS];
+    size_t nevents;
+    gl_gap_span off[MAX_SPANS];
+    size_t noff;
+    const regex_t *away;
+    char holiday_sources[64][180]; /* "calendar:NAME" of calendars with holidays = true */
+    size_t nholiday;
+    int repos;
+    char repo_names[16][80];
+} day_facts;
+
+static bool all_day(const gl_activity *a)
+{
+    return a->details && strstr(a->details, "\"all_day\":true") != NULL;
+}
+
+static bool dismissed(const gl_activity *a)
+{
+    /* Declined or cancelled time off is not time off. */
+    return a->why && (strcmp(a->why, "declined") == 0 || strcmp(a->why, "cancelled") == 0);
+}
+
+static int read_fact(void *payload, const gl_activity *a)
+{
+    day_facts *f = payload;
+    bool holiday = false;
+
+    for (size_t i = 0; i < f->nholiday && !holiday; i++)
+        holiday = strcmp(a->source, f->holiday_sources[i]) == 0;
+    if (!dismissed(a) &&
+        (strcmp(a->kind, "out-of-office") == 0 || (holiday && strcmp(a->kind, "commit") != 0) ||
+         (strcmp(a->kind, "meeting") == 0 && all_day(a) && f->away &&
+          regexec(f->away, a->title ? a->title : "", 0, NULL, 0) == 0))) {
+        if (f->noff < MAX_SPANS)
+            f->off[f->noff++] = (gl_gap_span){a->start, a->end};
+        return 0;
+    }
+    if (!a->counted || f->nevents >= MAX_SPANS)
+        return 0;
+    if (strcmp(a->kind, "meeting") == 0) {
+        f->events[f->nevents++] = (gl_tl_event){GL_TL_MEETING, a->start, a->end, 0};
+    } else if (strcmp(a->kind, "commit") == 0) {
+        int g = 0;
+        while (g < f->repos && strcmp(f->repo_names[g], a->source) != 0)
+            g++;
+        if (g == f->repos && f->repos < 16)
+            snprintf(f->repo_names[f->repos++], sizeof(f->repo_names[0]), "%s", a->source);
+        f->events[f->nevents++] = (gl_tl_event){GL_TL_COMMIT, a->start, a->start, g};
+    }
+    return 0;
+}
+
+/* Seconds of [a, b) that the spans cover (they may overlap). */
+static int64_t covered_seconds(int64_t a, int64_t b, const gl_gap_span *spans, size_t n)
+{
+    gl_gap_span left[MAX_SPANS];
+    size_t nleft = 0;
+    int64_t total = b - a;
+
+    if (b <= a)
+        return 0;
+    gl_gaps_subtract((gl_gap_span){a, b}, spans, n, 1, left, &nleft, MAX_SPANS);
+    for (size_t i = 0; i < nleft; i++)
+        total -= left[i].end - left[i].start;
+    return total;
+}
+
+/* An entry's span when it has start and end times ("9:00am", "13:30"). */
+static bool entry_span(json_object *e, const char *tz, const char *day, gl_gap_span *out)
+{
+    const char *st = gl_json_str(e, "started_time"), *en = gl_json_str(e, "ended_time");
+    int times[2];
+    const char *texts[2] = {st, en};
+    int y, m, d;
+
+    if (!st || !en || gl_date_parse(day, &y, &m, &d) < 0)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        const char *p = texts[i];
+        int h = 0, min = 0, digits = 0;
+        /* "9:00am", "12:30pm" (12-hour accounts) or "13:30" (24-hour ones). */
+        for (; *p >= '0' && *p <= '9' && digits < 2; p++, digits++)
+            h = h * 10 + (*p - '0');
+        if (!digits || *p++ != ':' || !(p[0] >= '0' && p[0] <= '5') ||
+            !(p[1] >= '0' && p[1] <= '9'))
+            return false;
+        min = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
+        if ((*p == 'p' || *p == 'P') && h < 12)
+            h += 12;
+        if ((*p == 'a' || *p == 'A') && h == 12)
+            h = 0;
+        if (h > 23)
+            return false;
+        times[i] = h * 60 + min;
+    }
+    return gl_tz_from_local(&out->start, tz, y, m, d, times[0] / 60, times[0] % 60, 0) == GL_OK &&
+           gl_tz_from_local(&out->end, tz, y, m, d, times[1] / 60, times[1] % 60, 0) == GL_OK &&
+           out->end > out->start;
+}
+
+static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat, day_facts *f,
+                   const char *day, double per_day, gl_gap_day *out)
+{
+    gl_workday wd;
+    gl_timeline tl = {0};
+    gl_proposal_list props = {0};
+    json_object *entries = NULL;
+    gl_gap_span cover[MAX_SPANS];
+    size_t ncover = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    f->nevents = f->noff = 0;
+    f->repos = 0;
+    if ((rc = gl_workweek_day(wk, day, &wd)) < 0)
+        return rc;
+    snprintf(out->day, sizeof(out->day), "%s", wd.day);
+    out->workday = wd.workday;
+    if ((rc = gl_store_activities(store, wd.start, wd.end, NULL, read_fact, f)) < 0 ||
+        (rc = gl_store_mirror_entries(store, gl_catalog_me(cat), wd.day, wd.day, &entries)) < 0 ||
+        (rc = gl_store_proposals(store, wd.day, wd.day, NULL, &props)) < 0)
+        goto done;
+
+    if (wd.workday) {
+        int64_t work = wd.work_end - wd.work_start;
+        int64_t off = covered_seconds(wd.work_start, wd.work_end, f->off, f->noff);
+        out->off = work > 0 ? per_day * (double)off / (double)work : 0;
+        out->expected = per_day - out->off;
+        if (out->expected < 0)
+            out->expected = 0;
+    }
+    for (size_t i = 0; i < json_object_array_length(entries); i++) {
+        json_object *e = json_object_array_get_idx(entries, i);
+        double h = 0;
+        gl_gap_span s;
+        if (gl_json_double(e, "hours", &h))
+            out->tracked += h;
+        if (ncover < MAX_SPANS && entry_span(e, wk->tz, wd.day, &s))
+            cover[ncover++] = s;
+    }
+    for (size_t i = 0; i < props.n; i++) {
+        const gl_proposal *p = &props.v[i];
+        if (strcmp(p->status, "accepted") == 0)
+            out->accepted += p->hours;
+        else if (strcmp(p->status, "proposed") == 0)
+            out->proposed += p->hours;
+    }
+    out->gap = out->expected - out->tracked - out->accepted;
+    if (out->gap < 0.005)
+        out->gap = 0;
+
+    /* Uncovered stretches of the work hours. */
+    if (wd.workday) {
+        gl_tl_options to = {.day_start = wd.start,
+                            .day_end = wd.end,
+                            .work_start = wd.work_start,
+                            .work_end = wd.work_end,
+                            .max_gap = wk->max_gap,
+                            .lead_in = wk->lead_in};
+        gl_gap_span left[64];
+        size_t nleft = 0;
+        if ((rc = gl_timeline_build(f->events, f->nevents, &to, &tl)) < 0)
+            goto done;
+        for (size_t i = 0; i < tl.n && ncover < MAX_SPANS; i++)
+            cover[ncover++] = (gl_gap_span){tl.pieces[i].start, tl.pieces[i].end};
+        for (size_t i = 0; i < f->noff && ncover < MAX_SPANS; i++)
+            cover[ncover++] = f->off[i];
+        gl_gaps_subtract((gl_gap_span){wd.work_start, wd.work_end}, cover, ncover,
+                         GL_GAPS_MIN_STRETCH, left, &nleft, 64);
+        if (nleft && !(out->uncovered = calloc(nleft, sizeof(*out->uncovered)))) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            goto done;
+        }
+        memcpy(out->uncovered, left, nleft * sizeof(*left));
+        out->nuncovered = nleft;
+    }
+
+done:
+    gl_timeline_clear(&tl);
+    gl_proposal_list_clear(&props);
+    json_object_put(entries);
+    return rc;
+}
+
+int gl_gaps_compute(gl_cli *cli, gl_store *store, const gl_window *w, gl_gaps *out)
+{
+    const gl_config *cfg;
+    gl_workweek wk;
+    gl_catalog *cat = NULL;
+    day_facts *f = NULL;
+    regex_t away;
+    bool have_away = false;
+    const char *const *calendars;
+    size_t ncal, nworkdays = 0;
+    char day[GL_DAY_LEN];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = gl_cli_config(cli, &cfg)) < 0 || (rc = gl_workweek_load(cli, &wk)) < 0 ||
+        (rc = gl_catalog_load(&cat, store)) < 0)
+        goto done;
+    if (!(f = calloc(1, sizeof(*f))) ||
+        !(out->days = calloc((size_t)w->days, sizeof(*out->days)))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (gl_config_get_number(cfg, "user.weekly-hours", &out->weekly_hours) == GL_OK &&
+        gl_config_is_set(cfg, "user.weekly-hours")) {
+        out->capacity_from = "config";
+    } else if (gl_catalog_weekly_capacity(cat, &out->weekly_hours)) {
+        out->capacity_from = "harvest";
+    } else {
+        out->weekly_hours = 40;
+        out->capacity_from = "default";
+    }
+    gl_error_clear();
+    for (int d = 0; d < 7; d++)
+        nworkdays += (wk.workdays >> d) & 1;
+    {
+        const char *pattern = gl_config_get(cfg, "gaps.out-of-office");
+        if (pattern && regcomp(&away, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
+            have_away = true;
+    }
+    ncal = gl_config_sections(cfg, "calendar", &calendars);
+    for (size_t i = 0; i < ncal && f->nholiday < 64; i++) {
+        char key[200];
+        bool on = false;
+        snprintf(key, sizeof(key), "calendar.%s.holidays", calendars[i]);
+        if (gl_config_get_bool(cfg, key, &on) == GL_OK && on)
+            snprintf(f->holiday_sources[f->nholiday++], sizeof(f->holiday_sources[0]),
+                     "calendar:%s", calendars[i]);
+    }
+    gl_error_clear();
+    f->away = have_away ? &away : NULL;
+
+    snprintf(day, sizeof(day), "%s", w->from);
+    for (int i = 0; i < w->days; i++) {
+        gl_gap_day *gd = &out->days[i];
+        if ((rc = gap_day(store, &wk, cat, f, day,
+                          nworkdays ? out->weekly_hours / (double)nworkdays : 0, gd)) < 0)
+            goto done;
+        out->n++;
+        out->expected += gd->expected;
+        out->tracked += gd->tracked;
+        out->accepted += gd->accepted;
+        out->proposed += gd->proposed;
+        out->gap += gd->gap;
+        gl_workweek_next_day(day, day);
+    }
+
+done:
+    if (have_away)
+        regfree(&away);
+    free(f);
+    gl_catalog_free(cat);
+    if (rc < 0)
+        gl_gaps_clear(out);
+    return rc;
+}
+
+void gl_gaps_clear(gl_gaps *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->days[i].uncovered);
+    free(g->days);
+    memset(g, 0, sizeof(*g));
+}
+
+static json_object *hours_json(double h)
+{
+    return gl_json_number(h, 2);
+}
+
+json_object *gl_gaps_json(const gl_gaps *g, const gl_window *w, const char *tz)
+{
+    json_object *doc = json_object_new_object(), *days = json_object_new_array();
+    char t[GL_TIME_UTC_LEN];
+
+    json_object_object_add(doc, "from", json_object_new_string(w->from));
+    json_object_object_add(doc, "to", json_object_new_string(w->to));
+    json_object_object_add(doc, "timezone", json_object_new_string(tz));
+    json_object_object_add(doc, "weekly_hours", hours_json(g->weekly_hours));
+    json_object_object_add(doc, "weekly_hours_from", json_object_new_string(g->capacity_from));
+    for (size_t i = 0; i < g->n; i++) {
+        const gl_gap_day *d = &g->days[i];
+        json_object *o = json_object_new_object(), *un = json_object_new_array();
+        json_object_object_add(o, "date", json_object_new_string(d->day));
+        json_object_object_add(o, "workday", json_object_new_boolean(d->workday));
+        json_object_object_add(o, "expected_hours", hours_json(d->expected));
+        json_object_object_add(o, "out_of_office_hours", hours_json(d->off));
+        json_object_object_add(o, "tracked_hours", hours_json(d->tracked));
+        json_object_object_add(o, "accepted_hours", hours_json(d->accepted));
+        json_object_object_add(o, "proposed_hours", hours_json(d->proposed));
+        json_object_object_add(o, "gap_hours", hours_json(d->gap));
+        for (size_t k = 0; k < d->nuncovered; k++) {
+            json_object *s = json_object_new_object();
+            gl_time_format_utc(t, d->uncovered[k].start);
+            json_object_object_add(s, "start", json_object_new_string(t));
+            gl_time_format_utc(t, d->uncovered[k].end);
+            json_object_object_add(s, "end", json_object_new_string(t));
+            json_object_array_add(un, s);
+        }
+        json_object_object_add(o, "uncovered", un);
+        json_object_array_add(days, o);
+    }
+    json_object_object_add(doc, "days", days);
+    json_object_object_add(doc, "expected_hours", hours_json(g->expected));
+    json_object_object_add(doc, "tracked_hours", hours_json(g->tracked));
+    json_object_object_add(doc, "accepted_hours", hours_json(g->accepted));
+    json_object_object_add(doc, "proposed_hours", hours_json(g->proposed));
+    json_object_object_add(doc, "gap_hours", hours_json(g->gap));
+    return doc;
+}

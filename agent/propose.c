@@ -1,0 +1,1230 @@
+/*
+ * propose.c - inferring proposals, reconciling them with the stored ones,
+ * and the user's decisions.
+ */
+#include "propose.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agent/classify.h"
+#include "agent/infer.h"
+#include "agent/workday.h"
+#include "rules/mapping.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/rand.h"
+#include "util/str.h"
+#include "util/tz.h"
+
+#define MODEL_NAME    "classifier"
+#define MAX_FEATURES  96
+#define MAX_DOMAINS   32
+#define MAX_KEYS      16
+#define MAX_REPOS     64
+#define DECISION_EDIT 2.0
+
+/* ------------------------------------------------------------ activities */
+
+/* An activity read from the store, owning what its gl_infer_activity points to. */
+typedef struct held {
+    gl_infer_activity a;
+    char *source, *key, *title;
+    json_object *details; /* owns organizer, repo, branch, domains, keys */
+    const char *domains[MAX_DOMAINS];
+    const char *keys[MAX_KEYS];
+    bool ignored; /* a rule with project = none matched it */
+} held;
+
+typedef struct held_list {
+    held *v;
+    size_t n, cap;
+} held_list;
+
+static void held_clear(held *h)
+{
+    free(h->source);
+    free(h->key);
+    free(h->title);
+    json_object_put(h->details);
+}
+
+static void held_list_clear(held_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        held_clear(&l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Point a's members into h (after the list stops moving). */
+static void held_bind(held *h)
+{
+    json_object *d = h->details, *arr;
+    bool merge = false;
+
+    h->a.source = h->source;
+    h->a.key = h->key;
+    h->a.title = h->title;
+    h->a.organizer = gl_json_str(d, "organizer");
+    h->a.repo = gl_json_str(d, "repo");
+    h->a.branch = gl_json_str(d, "branch");
+    h->a.ndomains = 0;
+    if ((arr = gl_json_array(d, "attendee_domains")))
+        for (size_t i = 0; i < json_object_array_length(arr) && h->a.ndomains < MAX_DOMAINS; i++)
+            if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+                h->domains[h->a.ndomains++] =
+                    json_object_get_string(json_object_array_get_idx(arr, i));
+    h->a.domains = h->domains;
+    h->a.njira = 0;
+    if ((arr = gl_json_array(d, "jira_keys")))
+        for (size_t i = 0; i < json_object_array_length(arr) && h->a.njira < MAX_KEYS; i++)
+            if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+                h->keys[h->a.njira++] = json_object_get_string(json_object_array_get_idx(arr, i));
+    h->a.jira_keys = h->keys;
+    gl_json_bool(d, "merge", &merge);
+    h->a.merge = merge;
+}
+
+static int hold(void *payload, const gl_activity *act)
+{
+    held_list *l = payload;
+    held *h;
+
+    if (!act->counted || (strcmp(act->kind, "meeting") != 0 && strcmp(act->kind, "commit") != 0))
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        held *v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        l->v = v;
+        l->cap = cap;
+    }
+    h = &l->v[l->n++];
+    memset(h, 0, sizeof(*h));
+    h->a.id = act->id;
+    h->a.commit = strcmp(act->kind, "commit") == 0;
+    h->a.start = act->start;
+    h->a.end = act->end;
+    h->source = gl_strdup(act->source);
+    h->key = gl_strdup(act->key);
+    h->title = gl_strdup(act->title ? act->title : "");
+    if (!h->source || !h->key || !h->title)
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    if (gl_json_parse(&h->details, act->details ? act->details : "{}",
+                      strlen(act->details ? act->details : "{}"), "an activity's details") < 0 ||
+        !json_object_is_type(h->details, json_type_object)) {
+        json_object_put(h->details);
+        h->details = json_object_new_object();
+        gl_error_clear();
+    }
+    return 0;
+}
+
+static int load_day(gl_store *store, int64_t start, int64_t end, held_list *out)
+{
+    int rc = gl_store_activities(store, start, end, NULL, hold, out);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < out->n; i++)
+        held_bind(&out->v[i]);
+    return GL_OK;
+}
+
+/* ------------------------------------------------------------- settings */
+
+typedef struct settings {
+    gl_workweek week;
+    double round, min_confidence, auto_accept; /* auto_accept < 0: off */
+    const char *repos[MAX_REPOS];
+    size_t nrepos;
+} settings;
+
+static int load_settings(gl_cli *cli, settings *s)
+{
+    const gl_config *cfg;
+    const char *const *names;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    if ((rc = gl_cli_config(cli, &cfg)) < 0 || (rc = gl_workweek_load(cli, &s->week)) < 0)
+        return rc;
+    s->round = 0.25;
+    s->min_confidence = 0.5;
+    s->auto_accept = -1;
+    gl_config_get_number(cfg, "propose.round", &s->round);
+    gl_config_get_number(cfg, "propose.min-confidence", &s->min_confidence);
+    if (gl_config_get_number(cfg, "propose.auto-accept", &s->auto_accept) < 0) {
+        s->auto_accept = -1;
+        gl_error_clear();
+    }
+    s->nrepos = gl_config_sections(cfg, "repo", &names);
+    if (s->nrepos > MAX_REPOS)
+        s->nrepos = MAX_REPOS;
+    for (size_t i = 0; i < s->nrepos; i++)
+        s->repos[i] = names[i];
+    return GL_OK;
+}
+
+/* ----------------------------------------------------------------- rules */
+
+typedef struct ruleset {
+    gl_rules *rules;
+    gl_infer_target *targets;
+    bool *ignore; /* project = none */
+    size_t n;
+} ruleset;
+
+static void ruleset_clear(ruleset *r)
+{
+    gl_rules_free(r->rules);
+    free(r->targets);
+    free(r->ignore);
+    memset(r, 0, sizeof(*r));
+}
+
+static gl_rule_source parse_source(const char *s)
+{
+    if (!s || strcmp(s, "any") == 0)
+        return GL_RULE_ANY;
+    if (strcmp(s, "calendar") == 0)
+        return GL_RULE_CALENDAR;
+    if (strcmp(s, "git") == 0)
+        return GL_RULE_GIT;
+    return GL_RULE_JIRA;
+}
+
+static const char *rule_value(const gl_config *cfg, const char *rule, const char *key)
+{
+    char name[256];
+    snprintf(name, sizeof(name), "rule.%s.%s", rule, key);
+    return gl_config_is_set(cfg, name) ? gl_config_get(cfg, name) : NULL;
+}
+
+/* The [rule] sections in file order, compiled, their projects and tasks resolved. */
+static int load_rules(gl_cli *cli, const gl_catalog *cat, ruleset *out)
+{
+    const gl_config *cfg;
+    const char *const *names;
+    gl_rule_spec *specs = NULL;
+    size_t n;
+    int rc = GL_OK;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = gl_cli_config(cli, &cfg)) < 0)
+        return rc;
+    n = gl_config_sections(cfg, "rule", &names);
+    if (n == 0)
+        return GL_OK;
+    if (!(specs = calloc(n, sizeof(*specs))) ||
+        !(out->targets = calloc(n, sizeof(*out->targets))) ||
+        !(out->ignore = calloc(n, sizeof(*out->ignore)))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n && rc == GL_OK; i++) {
+        const char *rule = names[i], *project = rule_value(cfg, rule, "project"),
+                   *task = rule_value(cfg, rule, "task");
+        char what[256], key[256];
+        gl_infer_target *t = &out->targets[i];
+
+        specs[i].name = rule;
+        specs[i].source = parse_source(
+            gl_config_get(cfg, (snprintf(key, sizeof(key), "rule.%s.source", rule), key)));
+        specs[i].match = rule_value(cfg, rule, "match");
+        specs[i].organizer = rule_value(cfg, rule, "organizer");
+        specs[i].repo = rule_value(cfg, rule, "repo");
+        specs[i].branch = rule_value(cfg, rule, "branch");
+        specs[i].jira_key = rule_value(cfg, rule, "jira-key");
+        snprintf(key, sizeof(key), "rule.%s.attendee-domain", rule);
+        if (gl_config_is_set(cfg, key))
+            specs[i].n_attendee_domains =
+                gl_config_get_all(cfg, key, (const char *const **)&specs[i].attendee_domains);
+        if (!project) {
+            rc = gl_error_set(GL_ECONFIG,
+                              "rule \"%s\" has no project: add project = (a Harvest project's "
+                              "id, code or name, or none to leave what it matches out)",
+                              rule);
+            break;
+        }
+        if (strcasecmp(project, "none") == 0) {
+            out->ignore[i] = true;
+            continue;
+        }
+        snprintf(what, sizeof(what), "rule.%s.project", rule);
+        if ((rc = gl_catalog_find_project(cat, project, what, &t->project_id)) < 0)
+            break;
+        snprintf(what, sizeof(what), "rule.%s.task", rule);
+        if (task) {
+            rc = gl_catalog_find_task(cat, t->project_id, task, what, &t->task_id);
+        } else if (!(t->task_id = gl_catalog_usual_task(cat, t->project_id))) {
+            char desc[160];
+            gl_catalog_describe(cat, t->project_id, 0, desc, sizeof(desc));
+            rc = gl_error_set(GL_ECONFIG,
+                              "rule \"%s\" has no task and %s has no usual one: add task = "
+                              "(a task's id or name)",
+                              rule, desc);
+        }
+    }
+    if (rc == GL_OK)
+        rc = gl_rules_new(&out->rules, specs, n);
+    out->n = n;
+
+done:
+    free(specs);
+    if (rc < 0)
+        ruleset_clear(out);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the model */
+
+typedef struct trainer {
+    gl_nb *nb;
+    size_t decisions;
+} trainer;
+
+static int train_decision(void *payload, const char *label, const char *features_json,
+                          double weight)
+{
+    trainer *t = payload;
+    json_object *arr = NULL;
+    const char *feats[MAX_FEATURES];
+    size_t n = 0;
+    int rc;
+
+    t->decisions++;
+    if (gl_json_parse(&arr, features_json, strlen(features_json), "a decision") < 0 ||
+        !json_object_is_type(arr, json_type_array)) {
+        json_object_put(arr);
+        gl_error_clear();
+        return 0; /* one unreadable row does not stop the learning */
+    }
+    for (size_t i = 0; i < json_object_array_length(arr) && n < MAX_FEATURES; i++)
+        if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+            feats[n++] = json_object_get_string(json_object_array_get_idx(arr, i));
+    rc = gl_nb_train(t->nb, label, feats, n, weight);
+    json_object_put(arr);
+    return rc;
+}
+
+static int count_decision(void *payload, const char *label, const char *features_json,
+                          double weight)
+{
+    (void)label;
+    (void)features_json;
+    (void)weight;
+    (*(int64_t *)payload)++;
+    return 0;
+}
+
+static void free_features(char **f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+}
+
+/*
+ * The classifier: learned from the user's own Harvest entries (those gleaner
+ * did not create: its own come back as decisions) and every decision, kept
+ * in the store and retrained only when one of them changed.
+ */
+static int load_model(gl_store *store, const settings *s, const gl_catalog *cat, gl_nb **out)
+{
+    char *sync = NULL, *stored_basis = NULL, *text = NULL;
+    gl_buf basis = GL_BUF_INIT(256);
+    json_object *entries = NULL;
+    trainer t = {0};
+    int64_t ndecisions = 0;
+    int rc;
+
+    *out = NULL;
+    if (gl_store_state_get(store, "harvest", "mirror.sync", &sync) < 0)
+        gl_error_clear();
+    if ((rc = gl_store_decisions(store, count_decision, &ndecisions)) < 0)
+        goto done;
+    gl_buf_printf(&basis, "sync %s; decisions %" PRId64 "; repos", sync ? sync : "none",
+                  ndecisions);
+    for (size_t i = 0; i < s->nrepos; i++)
+        gl_buf_printf(&basis, " %s", s->repos[i]);
+    if (!basis.ptr) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (gl_store_state_get(store, MODEL_NAME, "basis", &stored_basis) == GL_OK &&
+        strcmp(stored_basis, basis.ptr) == 0 &&
+        gl_store_model_get(store, MODEL_NAME, &text) == GL_OK && gl_nb_load(out, text) == GL_OK) {
+        rc = GL_OK;
+        goto done;
+    }
+    gl_error_clear();
+    if ((rc = gl_nb_new(&t.nb)) < 0)
+        goto done;
+    if (gl_catalog_me(cat) &&
+        (rc = gl_store_mirror_entries(store, gl_catalog_me(cat), NULL, NULL, &entries)) < 0)
+        goto done;
+    for (size_t i = 0; entries && i < json_object_array_length(entries); i++) {
+        json_object *e = json_object_array_get_idx(entries, i);
+        const char *ref = gl_json_str(gl_json_object(e, "external_reference"), "id");
+        int64_t p = 0, task = 0;
+        char *feats[MAX_FEATURES], label[48];
+        size_t n = 0;
+
+        if (ref && gl_str_starts_with(ref, GL_PROPOSAL_KEY_PREFIX))
+            continue;
+        gl_json_int64(gl_json_object(e, "project"), "id", &p);
+        gl_json_int64(gl_json_object(e, "task"), "id", &task);
+        if (!p || !task)
+            continue;
+        gl_infer_entry_features(gl_json_str(e, "notes"), s->repos, s->nrepos, feats, &n,
+                                MAX_FEATURES);
+        gl_infer_label(label, sizeof(label), p, task);
+        rc = n ? gl_nb_train(t.nb, label, (const char *const *)feats, n, 1.0) : GL_OK;
+        free_features(feats, n);
+        if (rc < 0)
+            goto done;
+    }
+    if ((rc = gl_store_decisions(store, train_decision, &t)) < 0)
+        goto done;
+    free(text);
+    text = NULL;
+    /* Saving is a cache: a failure to write it only costs the next run a retrain. */
+    if (gl_nb_save(t.nb, &text) == GL_OK &&
+        (gl_store_model_put(store, MODEL_NAME, text, gl_nb_examples(t.nb)) < 0 ||
+         gl_store_state_set(store, MODEL_NAME, "basis", basis.ptr) < 0))
+        gl_error_clear();
+    *out = t.nb;
+    t.nb = NULL;
+    rc = GL_OK;
+
+done:
+    gl_nb_free(t.nb);
+    json_object_put(entries);
+    gl_buf_dispose(&basis);
+    free(sync);
+    free(stored_basis);
+    free(text);
+    return rc;
+}
+
+static bool label_open(void *payload, const char *label)
+{
+    int64_t p, t;
+    return gl_infer_parse_label(label, &p, &t) && gl_catalog_open(payload, p, t);
+}
+
+/* ------------------------------------------------------- reconciliation */
+
+static int new_key(char out[48])
+{
+    char hex[33];
+    int rc = gl_rand_hex(hex, sizeof(hex), 10);
+    if (rc == GL_OK)
+        snprintf(out, 48, "%s%s", GL_PROPOSAL_KEY_PREFIX, hex);
+    return rc;
+}
+
+static bool same_origin(const gl_proposal *p, int64_t project, int64_t task)
+{
+    return p->origin_project_id == project && p->origin_task_id == task;
+}
+
+/* The Harvest entry of a pushed proposal, among the day's entries. */
+static json_object *entry_of(json_object *entries, const gl_proposal *p)
+{
+    for (size_t i = 0; i < json_object_array_length(entries); i++) {
+        json_object *e = json_object_array_get_idx(entries, i);
+        const char *ref = gl_json_str(gl_json_object(e, "external_reference"), "id");
+        int64_t id = 0;
+        gl_json_int64(e, "id", &id);
+        if ((p->harvest_entry_id && id == p->harvest_entry_id) || (ref && strcmp(ref, p->key) == 0))
+            return e;
+    }
+    return NULL;
+}
+
+/* Whether the entry belongs to one of the day's proposals (counted through it). */
+static bool entry_is_proposed(json_object *e, const gl_proposal_list *existing)
+{
+    const char *ref = gl_json_str(gl_json_object(e, "external_reference"), "id");
+    int64_t id = 0;
+
+    gl_json_int64(e, "id", &id);
+    for (size_t i = 0; i < existing->n; i++) {
+        const gl_proposal *p = &existing->v[i];
+        if ((p->harvest_entry_id && p->harvest_entry_id == id) || (ref && strcmp(ref, p->key) == 0))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * What is already tracked for the day, project and task: the entries in
+ * Harvest that no proposal of the day made, and the day's accepted and
+ * pushed proposals of that origin (a pushed one by its entry's hours when
+ * the mirror has it: the user may have changed them in Harvest).
+ */
+static double covered(json_object *entries, const gl_proposal_list *existing, int64_t project,
+                      int64_t task)
+{
+    double hours = 0, h;
+
+    for (size_t i = 0; i < json_object_array_length(entries); i++) {
+        json_object *e = json_object_array_get_idx(entries, i);
+        int64_t p = 0, t = 0;
+        gl_json_int64(gl_json_object(e, "project"), "id", &p);
+        gl_json_int64(gl_json_object(e, "task"), "id", &t);
+        if (p == project && t == task && !entry_is_proposed(e, existing) &&
+            gl_json_double(e, "hours", &h))
+            hours += h;
+    }
+    for (size_t i = 0; i < existing->n; i++) {
+        const gl_proposal *p = &existing->v[i];
+        json_object *e;
+        if (!same_origin(p, project, task))
+            continue;
+        if (strcmp(p->status, "accepted") == 0)
+            hours += p->hours;
+        else if (strcmp(p->status, "pushed") == 0)
+            hours += (e = entry_of(entries, p)) && gl_json_double(e, "hours", &h) ? h : p->hours;
+    }
+    return hours;
+}
+
+static int fill_sources(gl_proposal *p, const gl_infer_activity *acts, const gl_infer_group *g)
+{
+    int rc = GL_OK;
+
+    for (size_t i = 0; i < p->nsources; i++) {
+        free(p->sources[i].source);
+        free(p->sources[i].kind);
+        free(p->sources[i].key);
+        free(p->sources[i].title);
+    }
+    free(p->sources);
+    p->sources = NULL;
+    p->nsources = 0;
+    for (size_t i = 0; i < g->nsources && rc == GL_OK; i++) {
+        const gl_infer_activity *a = &acts[g->sources[i].activity];
+        gl_proposal_source s = {.activity_id = a->id,
+                                .source = (char *)a->source,
+                                .kind = (char *)(a->commit ? "commit" : "meeting"),
+                                .key = (char *)a->key,
+                                .title = (char *)a->title,
+                                .start = a->start,
+                                .end = a->end,
+                                .seconds = g->sources[i].seconds};
+        rc = gl_proposal_add_source(p, &s);
+    }
+    return rc;
+}
+
+/* Whether writing `g` with `hours` would change `p`. */
+static bool differs(const gl_proposal *p, const gl_infer_group *g, double hours,
+                    const gl_infer_activity *acts)
+{
+    if (fabs(p->hours - hours) > 1e-9 || fabs(p->confidence - g->confidence) > 1e-9 ||
+        p->project_id != g->project_id || p->task_id != g->task_id ||
+        strcmp(p->notes ? p->notes : "", g->notes) != 0 ||
+        strcmp(p->reason ? p->reason : "", g->reason) != 0 || p->nsources != g->nsources)
+        return true;
+    for (size_t i = 0; i < g->nsources; i++) {
+        const gl_infer_activity *a = &acts[g->sources[i].activity];
+        if (p->sources[i].seconds != g->sources[i].seconds || strcmp(p->sources[i].key, a->key) ||
+            p->sources[i].start != a->start)
+            return true;
+    }
+    return false;
+}
+
+static int set_from_group(gl_proposal *p, const gl_infer_group *g, double hours,
+                          const gl_infer_activity *acts)
+{
+    char *notes = gl_strdup(g->notes), *reason = gl_strdup(g->reason);
+
+    if (!notes || !reason) {
+        free(notes);
+        free(reason);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    free(p->notes);
+    free(p->reason);
+    p->notes = notes;
+    p->reason = reason;
+    p->project_id = p->origin_project_id = g->project_id;
+    p->task_id = p->origin_task_id = g->task_id;
+    p->hours = hours;
+    p->confidence = g->confidence;
+    return fill_sources(p, acts, g);
+}
+
+typedef struct run {
+    gl_cli *cli;
+    gl_store *store;
+    const settings *s;
+    const gl_catalog *cat;
+    const ruleset *rules;
+    const gl_mapper *mapper;
+    gl_propose_report *rep;
+    int64_t *open_ids; /* proposals left open by this run, for auto-accept */
+    size_t nopen, capopen;
+} run;
+
+static int remember_open(run *r, int64_t id)
+{
+    if (r->nopen == r->capopen) {
+        size_t cap = r->capopen ? r->capopen * 2 : 32;
+        int64_t *v = realloc(r->open_ids, cap * sizeof(*v));
+        if (!v)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        r->open_ids = v;
+        r->capopen = cap;
+    }
+    r->open_ids[r->nopen++] = id;
+    return GL_OK;
+}
+
+static int reconcile_group(run *r, const char *day, const gl_infer_group *g,
+                           const gl_infer_activity *acts, gl_proposal_list *existing, bool *claimed,
+                           json_object *entries)
+{
+    gl_proposal *open = NULL;
+    double hours;
+    int rc;
+
+    for (size_t i = 0; i < existing->n; i++) {
+        gl_proposal *p = &existing->v[i];
+        if (!same_origin(p, g->project_id, g->task_id))
+            continue;
+        claimed[i] = true;
+        if (p->edited || strcmp(p->status, "rejected") == 0) {
+            r->rep->kept++;
+            return GL_OK; /* the user took charge of this day, project and task */
+        }
+        if (strcmp(p->status, "proposed") == 0 && !open)
+            open = p;
+    }
+    hours = g->project_id
+                ? gl_infer_hours(g->seconds, covered(entries, existing, g->project_id, g->task_id),
+                                 r->s->round)
+                : gl_infer_hours(g->seconds, 0, r->s->round);
+    if (open) {
+        if (hours <= 0) {
+            r->rep->removed++;
+            return gl_store_proposal_delete(r->store, open->id);
+        }
+        if (!differs(open, g, hours, acts)) {
+            r->rep->unchanged++;
+            return remember_open(r, open->id);
+        }
+        if ((rc = set_from_group(open, g, hours, acts)) < 0 ||
+            (rc = gl_store_proposal_update(r->store, open, true)) < 0)
+            return rc;
+        r->rep->updated++;
+        return remember_open(r, open->id);
+    }
+    if (hours <= 0)
+        return GL_OK;
+    gl_proposal p = {0};
+    snprintf(p.day, sizeof(p.day), "%s", day);
+    snprintf(p.status, sizeof(p.status), "proposed");
+    if ((rc = new_key(p.key)) == GL_OK && (rc = set_from_group(&p, g, hours, acts)) == GL_OK &&
+        (rc = gl_store_proposal_insert(r->store, &p)) == GL_OK) {
+        r->rep->added++;
+        rc = remember_open(r, p.id);
+    }
+    gl_proposal_clear(&p);
+    return rc;
+}
+
+static int propose_day(run *r, const char *day)
+{
+    gl_workday wd;
+    held_list acts = {0};
+    gl_mapping *maps = NULL;
+    gl_infer_activity *list = NULL;
+    gl_infer_day groups = {0};
+    gl_proposal_list existing = {0};
+    json_object *entries = NULL;
+    bool *claimed = NULL;
+    size_t n = 0;
+    int rc;
+
+    if ((rc = gl_workweek_day(&r->s->week, day, &wd)) < 0 ||
+        (rc = load_day(r->store, wd.start, wd.end, &acts)) < 0)
+        goto done;
+    r->rep->activities += acts.n;
+    if (acts.n &&
+        (!(maps = calloc(acts.n, sizeof(*maps))) || !(list = calloc(acts.n, sizeof(*list))))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* Map each; what a "none" rule matches is left out before the timeline. */
+    for (size_t i = 0; i < acts.n; i++) {
+        gl_mapping m;
+        gl_infer_map(r->mapper, &acts.v[i].a, &m);
+        if (m.rule >= 0 && r->rules->ignore[m.rule])
+            continue;
+        maps[n] = m;
+        list[n++] = acts.v[i].a;
+    }
+    if ((rc = gl_infer_day_build(list, maps, n,
+                                 &(gl_infer_options){.day_start = wd.start,
+                                                     .day_end = wd.end,
+                                                     .work_start = wd.work_start,
+                                                     .work_end = wd.work_end,
+                                                     .max_gap = r->s->week.max_gap,
+                                                     .lead_in = r->s->week.lead_in},
+                                 &groups)) < 0)
+        goto done;
+    if ((rc = gl_store_proposals(r->store, day, day, NULL, &existing)) < 0 ||
+        (rc = gl_store_mirror_entries(r->store, gl_catalog_me(r->cat), day, day, &entries)) < 0)
+        goto done;
+    if (existing.n && !(claimed = calloc(existing.n, sizeof(*claimed)))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t g = 0; g < groups.n && rc == GL_OK; g++)
+        rc = reconcile_group(r, day, &groups.groups[g], list, &existing, claimed, entries);
+    if (rc < 0)
+        goto done;
+    /* Open proposals nothing supports any more (the meeting was cancelled). */
+    for (size_t i = 0; i < existing.n; i++) {
+        gl_proposal *p = &existing.v[i];
+        if (claimed[i] || p->edited || strcmp(p->status, "proposed") != 0)
+            continue;
+        if ((rc = gl_store_proposal_delete(r->store, p->id)) < 0)
+            goto done;
+        r->rep->removed++;
+    }
+
+done:
+    gl_proposal_list_clear(&existing);
+    json_object_put(entries);
+    gl_infer_day_clear(&groups);
+    held_list_clear(&acts);
+    free(maps);
+    free(list);
+    free(claimed);
+    return rc;
+}
+
+static int accept_in_txn(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
+                         bool learn, gl_decision_result *out);
+
+int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_run,
+                   gl_propose_report *out)
+{
+    settings s;
+    gl_catalog *cat = NULL;
+    ruleset rules = {0};
+    gl_nb *model = NULL;
+    char day[GL_DAY_LEN];
+    run r = {0};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = load_settings(cli, &s)) < 0 || (rc = gl_catalog_load(&cat, store)) < 0 ||
+        (rc = load_rules(cli, cat, &rules)) < 0 || (rc = load_model(store, &s, cat, &model)) < 0)
+        goto done;
+    out->model_examples = gl_nb_examples(model);
+    gl_mapper mapper = {.rules = rules.rules,
+                        .rule_targets = rules.targets,
+                        .model = gl_nb_examples(model) > 0 ? model : NULL,
+                        .min_confidence = s.min_confidence,
+                        .allow = label_open,
+                        .allow_payload = cat};
+    r = (run){.cli = cli,
+              .store = store,
+              .s = &s,
+              .cat = cat,
+              .rules = &rules,
+              .mapper = &mapper,
+              .rep = out};
+    if ((rc = gl_store_begin(store)) < 0)
+        goto done;
+    snprintf(day, sizeof(day), "%s", w->from);
+    for (int i = 0; i < w->days && rc == GL_OK; i++) {
+        rc = propose_day(&r, day);
+        gl_workweek_next_day(day, day);
+    }
+    /* Auto-accept what reached the threshold, as the user would with gleaner accept. */
+    for (size_t i = 0; rc == GL_OK && s.auto_accept >= 0 && i < r.nopen; i++) {
+        gl_proposal p;
+        gl_decision_result res;
+        if ((rc = gl_store_proposal_get(store, r.open_ids[i], &p)) < 0)
+            break;
+        if (p.project_id && p.task_id && p.confidence >= s.auto_accept &&
+            gl_catalog_open(cat, p.project_id, p.task_id)) {
+            rc = accept_in_txn(cli, store, cat, &p, false, &res);
+            if (rc == GL_OK && !res.skipped)
+                out->auto_accepted++;
+            else if (rc == GL_EINVAL) {
+                gl_error_clear();
+                rc = GL_OK;
+            }
+        }
+        gl_proposal_clear(&p);
+    }
+    if (rc < 0 || dry_run)
+        gl_store_rollback(store);
+    else
+        rc = gl_store_commit(store);
+
+done:
+    free(r.open_ids);
+    gl_nb_free(model);
+    ruleset_clear(&rules);
+    gl_catalog_free(cat);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+json_object *gl_proposal_json(const gl_proposal *p, const gl_catalog *cat)
+{
+    json_object *o = json_object_new_object(), *srcs = json_object_new_array();
+    const char *name;
+    char t[GL_TIME_UTC_LEN];
+
+    json_object_object_add(o, "id", json_object_new_int64(p->id));
+    json_object_object_add(o, "key", json_object_new_string(p->key));
+    json_object_object_add(o, "date", json_object_new_string(p->day));
+    json_object_object_add(o, "project_id",
+                           p->project_id ? json_object_new_int64(p->project_id) : NULL);
+    json_object_object_add(o, "task_id", p->task_id ? json_object_new_int64(p->task_id) : NULL);
+    name = p->project_id ? gl_catalog_project_name(cat, p->project_id) : NULL;
+    json_object_object_add(o, "project", name ? json_object_new_string(name) : NULL);
+    name = p->project_id ? gl_catalog_client_name(cat, p->project_id) : NULL;
+    json_object_object_add(o, "client", name ? json_object_new_string(name) : NULL);
+    name = p->task_id ? gl_catalog_task_name(cat, p->task_id) : NULL;
+    json_object_object_add(o, "task", name ? json_object_new_string(name) : NULL);
+    json_object_object_add(o, "hours", gl_json_number(p->hours, 2));
+    json_object_object_add(o, "notes", json_object_new_string(p->notes ? p->notes : ""));
+    json_object_object_add(o, "confidence", gl_json_number(p->confidence, 3));
+    json_object_object_add(o, "status", json_object_new_string(p->status));
+    json_object_object_add(o, "edited", json_object_new_boolean(p->edited));
+    json_object_object_add(o, "reason", json_object_new_string(p->reason ? p->reason : ""));
+    if (p->harvest_entry_id)
+        json_object_object_add(o, "harvest_entry_id", json_object_new_int64(p->harvest_entry_id));
+    if (p->push_error)
+        json_object_object_add(o, "push_error", json_object_new_string(p->push_error));
+    for (size_t i = 0; i < p->nsources; i++) {
+        const gl_proposal_source *s = &p->sources[i];
+        json_object *so = json_object_new_object();
+        json_object_object_add(so, "kind", json_object_new_string(s->kind));
+        json_object_object_add(so, "source", json_object_new_string(s->source));
+        json_object_object_add(so, "key", json_object_new_string(s->key));
+        gl_time_format_utc(t, s->start);
+        json_object_object_add(so, "start", json_object_new_string(t));
+        gl_time_format_utc(t, s->end);
+        json_object_object_add(so, "end", json_object_new_string(t));
+        json_object_object_add(so, "title", json_object_new_string(s->title));
+        json_object_object_add(so, "seconds", json_object_new_int64(s->seconds));
+        json_object_array_add(srcs, so);
+    }
+    json_object_object_add(o, "sources", srcs);
+    return o;
+}
+
+int gl_propose_list_json(gl_cli *cli, gl_store *store, const gl_window *w, const char *status,
+                         json_object **out)
+{
+    gl_proposal_list l = {0};
+    gl_catalog *cat = NULL;
+    char *tz = NULL;
+    json_object *doc, *arr;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = gl_catalog_load(&cat, store)) < 0 ||
+        (rc = gl_store_proposals(store, w->from, w->to, status, &l)) < 0)
+        goto done;
+    doc = json_object_new_object();
+    arr = json_object_new_array();
+    json_object_object_add(doc, "from", json_object_new_string(w->from));
+    json_object_object_add(doc, "to", json_object_new_string(w->to));
+    json_object_object_add(doc, "timezone", json_object_new_string(tz));
+    for (size_t i = 0; i < l.n; i++)
+        json_object_array_add(arr, gl_proposal_json(&l.v[i], cat));
+    json_object_object_add(doc, "proposals", arr);
+    *out = doc;
+
+done:
+    gl_proposal_list_clear(&l);
+    gl_catalog_free(cat);
+    free(tz);
+    return rc;
+}
+
+/* ------------------------------------------------------------- decisions */
+
+/* The features of a proposal's activities that still exist, as a JSON array. */
+typedef struct feature_set {
+    char *f[MAX_FEATURES * 2];
+    size_t n;
+} feature_set;
+
+static int add_activity_features(void *payload, const gl_activity *act)
+{
+    feature_set *fs = payload;
+    held_list one = {0};
+    int rc = hold(&one, &(gl_activity){.id = act->id,
+                                       .source = act->source,
+                                       .kind = act->kind,
+                                       .key = act->key,
+                                       .start = act->start,
+                                       .end = act->end,
+                                       .title = act->title,
+                                       .counted = true,
+                                       .details = act->details});
+    if (rc == 0 && one.n == 1) {
+        held_bind(&one.v[0]);
+        gl_infer_features(&one.v[0].a, fs->f, &fs->n, sizeof(fs->f) / sizeof(fs->f[0]));
+    }
+    held_list_clear(&one);
+    return rc;
+}
+
+static char *proposal_features(gl_store *store, const gl_proposal *p)
+{
+    feature_set fs = {0};
+    json_object *arr = json_object_new_array();
+    char *text;
+
+    for (size_t i = 0; i < p->nsources; i++)
+        if (p->sources[i].activity_id && gl_store_activity_by_id(store, p->sources[i].activity_id,
+                                                                 add_activity_features, &fs) < 0)
+            gl_error_clear(); /* gone: nothing to learn from it */
+    for (size_t i = 0; i < fs.n; i++)
+        json_object_array_add(arr, json_object_new_string(fs.f[i]));
+    text = gl_strdup(gl_json_compact(arr));
+    json_object_put(arr);
+    free_features(fs.f, fs.n);
+    return text;
+}
+
+static bool learned(const gl_proposal *p)
+{
+    return p->reason && strstr(p->reason, "learned") != NULL;
+}
+
+static int learn(gl_store *store, const gl_proposal *p, const char *action, int64_t project,
+                 int64_t task, double weight)
+{
+    char label[48], *feats;
+    int rc;
+
+    if (!project || !task)
+        return GL_OK;
+    if (!(feats = proposal_features(store, p)))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    gl_infer_label(label, sizeof(label), project, task);
+    rc = strcmp(feats, "[]") == 0
+             ? GL_OK
+             : gl_store_decision_add(store, p->id, action, label, feats, weight);
+    free(feats);
+    return rc;
+}
+
+static json_object *entry_body(const gl_proposal *p, int64_t user_id)
+{
+    json_object *b = json_object_new_object(), *ref = json_object_new_object();
+
+    if (user_id)
+        json_object_object_add(b, "user_id", json_object_new_int64(user_id));
+    json_object_object_add(b, "project_id", json_object_new_int64(p->project_id));
+    json_object_object_add(b, "task_id", json_object_new_int64(p->task_id));
+    json_object_object_add(b, "spent_date", json_object_new_string(p->day));
+    json_object_object_add(b, "hours", gl_json_number(p->hours, 2));
+    json_object_object_add(b, "notes", json_object_new_string(p->notes ? p->notes : ""));
+    json_object_object_add(ref, "id", json_object_new_string(p->key));
+    json_object_object_add(ref, "group_id", json_object_new_string("gleaner"));
+    json_object_object_add(b, "external_reference", ref);
+    /* The start of the first source, for accounts that track start and end times. */
+    if (p->nsources) {
+        int64_t first = p->sources[0].start;
+        for (size_t i = 1; i < p->nsources; i++)
+            if (p->sources[i].start < first)
+                first = p->sources[i].start;
+        json_object_object_add(b, "gleaner_first_start", json_object_new_int64(first));
+    }
+    return b;
+}
+
+static void result_set(gl_decision_result *out, int64_t id, int status, bool skipped,
+                       const char *why)
+{
+    out->id = id;
+    out->status = status;
+    out->skipped = skipped;
+    snprintf(out->why, sizeof(out->why), "%s", why ? why : "");
+}
+
+static int accept_in_txn(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
+                         bool learn_it, gl_decision_result *out)
+{
+    json_object *body;
+    int64_t outbox_id = 0;
+    char status[12], desc[200];
+    int rc;
+
+    (void)cli;
+    if (strcmp(p->status, "accepted") == 0 || strcmp(p->status, "pushed") == 0) {
+        result_set(out, p->id, GL_OK, true, "already accepted");
+        if (strcmp(p->status, "pushed") == 0)
+            snprintf(out->why, sizeof(out->why), "already pushed to Harvest");
+        return GL_OK;
+    }
+    if (!p->project_id || !p->task_id) {
+        rc = gl_error_set(GL_EINVAL,
+                          "proposal %" PRId64 " is unassigned: give it a project and task first "
+                          "(gleaner review, or gleaner edit)",
+                          p->id);
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    if (p->hours <= 0) {
+        rc = gl_error_set(GL_EINVAL, "proposal %" PRId64 " has no hours", p->id);
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    if (!gl_catalog_open(cat, p->project_id, p->task_id)) {
+        gl_catalog_describe(cat, p->project_id, p->task_id, desc, sizeof(desc));
+        rc = gl_error_set(GL_EINVAL,
+                          "proposal %" PRId64 " goes to %s, which is archived or not assigned to "
+                          "you; change its project or task first",
+                          p->id, desc);
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    body = entry_body(p, gl_catalog_me(cat));
+    rc = gl_store_outbox_find(store, p->key, &outbox_id, status);
+    if (rc == GL_ENOTFOUND) {
+        gl_error_clear();
+        rc = gl_store_outbox_add(store, "harvest.time_entry", p->key, gl_json_compact(body), NULL);
+    } else if (rc == GL_OK) {
+        /* Failed before (the user changed it since), or taken back and accepted again. */
+        rc = strcmp(status, "failed") == 0
+                 ? gl_store_outbox_requeue(store, outbox_id, gl_json_compact(body))
+                 : GL_OK;
+    }
+    json_object_put(body);
+    if (rc < 0)
+        return rc;
+    snprintf(p->status, sizeof(p->status), "accepted");
+    free(p->push_error);
+    p->push_error = NULL;
+    if ((rc = gl_store_proposal_update(store, p, false)) < 0)
+        return rc;
+    if (learn_it && (rc = learn(store, p, "accept", p->project_id, p->task_id, 1.0)) < 0)
+        return rc;
+    result_set(out, p->id, GL_OK, false, NULL);
+    return GL_OK;
+}
+
+/* Run `fn` on proposal `id` in one transaction, with the catalog at hand. */
+typedef int (*decide_fn)(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
+                         const void *arg, gl_decision_result *out);
+
+static int decide(gl_cli *cli, gl_store *store, int64_t id, decide_fn fn, const void *arg,
+                  gl_decision_result *out)
+{
+    gl_catalog *cat = NULL;
+    gl_proposal p = {0};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    out->id = id;
+    if ((rc = gl_catalog_load(&cat, store)) < 0)
+        goto done;
+    if ((rc = gl_store_begin(store)) < 0)
+        goto done;
+    if ((rc = gl_store_proposal_get(store, id, &p)) < 0 ||
+        (rc = fn(cli, store, cat, &p, arg, out)) < 0) {
+        gl_store_rollback(store);
+        goto done;
+    }
+    rc = gl_store_commit(store);
+
+done:
+    if (rc < 0 && out->status == GL_OK) {
+        out->status = rc;
+        snprintf(out->why, sizeof(out->why), "%s", gl_error_last());
+    }
+    gl_proposal_clear(&p);
+    gl_catalog_free(cat);
+    return rc;
+}
+
+static int do_accept(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
+                     const void *arg, gl_decision_result *out)
+{
+    (void)arg;
+    return accept_in_txn(cli, store, cat, p, true, out);
+}
+
+int gl_propose_accept(gl_cli *cli, gl_store *store, int64_t id, gl_decision_result *out)
+{
+    return decide(cli, store, id, do_accept, NULL, out);
+}
+
+/* Take back the queued entry of an accepted proposal, if it has not gone out. */
+static int unqueue(gl_store *store, const gl_proposal *p)
+{
+    int64_t outbox_id;
+    char status[12];
+    int rc = gl_store_outbox_find(store, p->key, &outbox_id, status);
+
+    if (rc == GL_ENOTFOUND) {
+        gl_error_clear();
+        return GL_OK;
+    }
+    if (rc < 0)
+        return rc;
+    if (strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0)
+        return gl_error_set(GL_ECONFLICT,
+                            "proposal %" PRId64 " is being pushed to Harvest or was; change the "
+                            "entry in Harvest instead",
+                            p->id);
+    return gl_store_outbox_cancel(store, outbox_id);
+}
+
+static int do_reject(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
+                     const void *arg, gl_decision_result *out)
+{
+    int rc;
+
+    (void)cli;
+    (void)cat;
+    (void)arg;
+    if (strcmp(p->status, "rejected") == 0) {
+        result_set(out, p->id, GL_OK, true, "already rejected");
+        return GL_OK;
+    }
+    if (strcmp(p->status, "pushed") == 0) {
+        rc = gl_error_set(GL_ECONFLICT,
+                          "proposal %" PRId64 " is already in Harvest (entry %" PRId64
+                          "); delete it there",
+                          p->id, p->harvest_entry_id);
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    if ((rc = unqueue(store, p)) < 0) {
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    snprintf(p->status, sizeof(p->status), "rejected");
+    if ((rc = gl_store_proposal_update(store, p, false)) < 0)
+        return rc;
+    /* A rule's choice is the user's own; only a learned guess is unlearned. */
+    if (learned(p) && !p->edited &&
+        (rc = learn(store, p, "reject", p->project_id, p->task_id, -1.0)) < 0)
+        return rc;
+    result_set(out, p->id, GL_OK, false, NULL);
+    return GL_OK;
+}
+
+int gl_propose_reject(gl_cli *cli, gl_store *store, int64_t id, gl_decision_result *out)
+{
+    return decide(cli, store, id, do_reject, NULL, out);
+}
+
+static int do_edit(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
+                   const void *arg, gl_decision_result *out)
+{
+    const gl_proposal_edit *e = arg;
+    int64_t project = p->project_id, task = p->task_id;
+    int rc;
+
+    (void)cli;
+    if (strcmp(p->status, "pushed") == 0) {
+        rc = gl_error_set(GL_ECONFLICT,
+                          "proposal %" PRId64 " is already in Harvest (entry %" PRId64
+                          "); change it there",
+                          p->id, p->harvest_entry_id);
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    if (e->set_hours && !(e->hours > 0 && e->hours <= 24)) {
+        rc = gl_error_set(GL_EINVAL, "hours must be more than 0 and at most 24, not %g", e->hours);
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    if (e->project && (rc = gl_catalog_find_project(cat, e->project, "project", &project)) < 0) {
+        result_set(out, p->id, rc, false, gl_error_last());
+        return rc;
+    }
+    if (e->task) {
+        if (!project) {
+            rc = gl_error_set(GL_EINVAL, "give the project too: the proposal is unassigned");
+            result_set(out, p->id, rc, false, gl_error_last());
+            return rc;
+        }
+        if ((rc = gl_catalog_find_task(cat, project, e->task, "task", &task)) < 0) {
+            result_set(out, p->id, rc, false, gl_error_last());
+            return rc;
+        }
+    } else if (e->project && project != p->project_id) {
+        if (!(task = gl_catalog_usual_task(cat, project))) {
+            char desc[160];
+            gl_catalog_describe(cat, project, 0, desc, sizeof(desc));
+            rc = gl_error_set(GL_EINVAL, "%s has several tasks; say which one", desc);
+            result_set(out, p->id, rc, false, gl_error_last());
+            return rc;
+        }
+    }
+    /* An accepted one goes back to proposed: its queued entry is taken back first. */
+    if (strcmp(p->status, "accepted") == 0) {
+        if ((rc = unqueue(store, p)) < 0) {
+            result_set(out, p->id, rc, false, gl_error_last());
+            return rc;
+        }
+    }
+    if ((project != p->project_id || task != p->task_id) && project && task) {
+        /* Learn the correction; unlearn the guess it replaces. */
+        if ((rc = learn(store, p, "edit", project, task, DECISION_EDIT)) < 0)
+            return rc;
+        if (learned(p) && p->project_id &&
+            (rc = learn(store, p, "edit", p->project_id, p->task_id, -1.0)) < 0)
+            return rc;
+    }
+    p->project_id = project;
+    p->task_id = task;
+    if (e->set_hours)
+        p->hours = e->hours;
+    if (e->notes) {
+        char *notes = gl_strdup(e->notes);
+        if (!notes)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        free(p->notes);
+        p->notes = notes;
+    }
+    if (p->project_id && p->task_id) {
+        char *reason = gl_strdup("edited by you");
+        if (!reason)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        free(p->reason);
+        p->reason = reason;
+        p->confidence = 1.0;
+    }
+    p->edited = true;
+    snprintf(p->status, sizeof(p->status), "proposed");
+    if ((rc = gl_store_proposal_update(store, p, false)) < 0)
+        return rc;
+    result_set(out, p->id, GL_OK, false, NULL);
+    return GL_OK;
+}
+
+int gl_propose_edit(gl_cli *cli, gl_store *store, int64_t id, const gl_proposal_edit *e,
+                    gl_decision_result *out)
+{
+    return decide(cli, store, id, do_edit, e, out);
+}

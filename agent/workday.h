@@ -1,0 +1,39 @@
+/*
+ * workday.h - the user's working week from the config (user.timezone,
+ * user.workdays, user.workhours, git.max-gap, git.lead-in) and what it
+ * makes of one local day: its bounds and its work hours in UTC seconds,
+ * right across DST changes.
+ */
+#ifndef GL_WORKDAY_H
+#define GL_WORKDAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/cli.h"
+
+typedef struct gl_workweek {
+    char tz[64];
+    unsigned workdays;        /* bit 0 = Sunday */
+    int work_start, work_end; /* minutes after midnight */
+    int64_t max_gap, lead_in; /* seconds */
+} gl_workweek;
+
+typedef struct gl_workday {
+    char day[GL_DAY_LEN];
+    int weekday; /* 0 = Sunday */
+    bool workday;
+    int64_t start, end;           /* the local day, [start, end) */
+    int64_t work_start, work_end; /* work hours; equal on days off */
+} gl_workday;
+
+/* gl_workweek_load - the settings of `cli`'s config. */
+int gl_workweek_load(gl_cli *cli, gl_workweek *out);
+
+/* gl_workweek_day - `day` (YYYY-MM-DD) as the week `w` sees it. */
+int gl_workweek_day(const gl_workweek *w, const char *day, gl_workday *out);
+
+/* gl_workweek_next_day - the day after `day`, into `out` (may be `day`). */
+void gl_workweek_next_day(const char *day, char out[GL_DAY_LEN]);
+
+#endif
