@@ -53,6 +53,13 @@ FAULT_PARAMS: dict[str, set[str]] = {
     "truncate": set(),
     "close": set(),
     "garbage": {"body"},
+    # The request is served (its effects happen), but the answer is lost:
+    # the connection closes with nothing sent, as when a server dies after
+    # committing, or a proxy drops the reply.
+    "lose": set(),
+    # Served at once, answered `seconds` later: a client with a shorter
+    # timeout gives up on a request that did take effect.
+    "slow": {"seconds"},
 }
 
 
@@ -298,7 +305,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if req.path.startswith(CONTROL_PREFIX):
             self._send(*fake._control(req).render())
             return
-        status, headers, payload, mode = fake._process(req)
+        with fake._lock:
+            fake._inflight += 1
+        try:
+            status, headers, payload, mode = fake._process(req)
+        finally:
+            with fake._lock:
+                fake._inflight -= 1
+        if mode.startswith("slow:"):
+            fake._stopping.wait(float(mode[5:]))
+            mode = "normal"
         if mode == "close":
             self.close_connection = True  # no response at all; the socket gets closed
             return
@@ -379,6 +395,7 @@ class FakeServer:
         self._requests: list[dict[str, Any]] = []
         self._faults: list[_Fault] = []
         self._limiters: list[_RateLimiter] = []
+        self._inflight = 0  # requests being served right now
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -512,10 +529,10 @@ class FakeServer:
         if not _is_int(count) or count < 1:
             raise ValueError(f"count must be an integer >= 1, not {count!r}")
         params = dict(params)
-        if kind == "delay":
+        if kind in ("delay", "slow"):
             seconds = params.get("seconds")
             if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-                raise ValueError("fault 'delay' needs seconds=<number >= 0>")
+                raise ValueError(f"fault {kind!r} needs seconds=<number >= 0>")
             params["seconds"] = float(seconds)
         elif kind == "status":
             status = params.get("status")
@@ -540,6 +557,12 @@ class FakeServer:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    @property
+    def inflight(self) -> int:
+        """Requests being served at this moment (wait for 0 before checking state)."""
+        with self._lock:
+            return self._inflight
 
     def pending_faults(self) -> int:
         """How many fault applications remain (the sum of the remaining counts)."""
@@ -624,6 +647,11 @@ class FakeServer:
                 return 0, [], b"", "close"
             elif fault.kind == "truncate":
                 mode = "truncate"
+            elif fault.kind == "lose":
+                self._serve_route(req)  # it happens; nobody hears about it
+                return 0, [], b"", "close"
+            elif fault.kind == "slow":
+                mode = f"slow:{fault.params['seconds']}"
             else:
                 return (*self._fault_response(fault).render(), "normal")
         retry = self._rate_limited(req)

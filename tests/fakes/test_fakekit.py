@@ -245,6 +245,31 @@ class FaultTest(FakeTestCase):
             conn.getresponse()
         self.assertEqual(self.srv.requests[0]["body"], "payload")  # it was read and recorded
 
+    def test_lose_serves_but_never_answers(self):
+        hits = []
+        self.srv.route("POST", "/made", lambda req: hits.append(req.text) or {"id": len(hits)})
+        self.srv.fault("lose", path="/made")
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=5)
+        self.addCleanup(conn.close)
+        conn.request("POST", "/made", body=b"one")
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            conn.getresponse()
+        self.assertEqual(hits, ["one"])  # the effect happened
+        self.assertEqual(self.call("POST", "/made", body=b"two").json(), {"id": 2})
+
+    def test_slow_serves_first_then_answers_late(self):
+        hits = []
+        self.srv.route("POST", "/made", lambda req: hits.append(1) or {"ok": True})
+        self.srv.fault("slow", seconds=0.3, path="/made")
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=0.1)
+        self.addCleanup(conn.close)
+        conn.request("POST", "/made", body=b"x")
+        with self.assertRaises(OSError):  # the client gives up first ...
+            conn.getresponse()
+        wait_for(lambda: hits, message="the slow request was never served")
+        self.assertEqual(hits, [1])  # ... on a request that took effect
+        wait_for(lambda: self.srv.inflight == 0, message="a request is still in flight")
+
     def test_garbage(self):
         self.srv.fault("garbage")
         self.srv.fault("garbage", body='{"name": "Ac')
