@@ -314,6 +314,20 @@ static const char gaps_description[] =
     "out-of-office events, calendars with holidays = true, and all-day events\n"
     "matching gaps.out-of-office.";
 
+static const gl_option demo_options[] = {
+    {"keep", 0, "DIR", "keep the demo's config, calendar, repositories and store in DIR", false},
+    {0},
+};
+
+static const char demo_description[] =
+    "gleaner demo shows what gleaner does with a week of work, offline and without\n"
+    "an account: the calendar, two Git repositories and four weeks of Harvest\n"
+    "history of Ada Lovelace, a consultant with two clients, built into gleaner.\n"
+    "It builds the repositories and a store in a temporary directory, collects,\n"
+    "proposes her week's time entries and shows what is still missing, then\n"
+    "removes everything (or keeps it in --keep DIR, to try other commands on).\n"
+    "Nothing you have configured is read or changed.";
+
 static const char later[] = "This command arrives with a later version of gleaner.";
 
 static const gl_command commands[] = {
@@ -323,7 +337,8 @@ static const gl_command commands[] = {
      doctor_description, no_options, 0, 0},
     {"config", gl_cmd_config, "start here", "[--defaults] [NAME]",
      "show the effective configuration, or one value", config_description, config_options, 0, 1},
-    {"demo", NULL, "start here", "", "an offline run on bundled sample data", later, NULL, 0, -1},
+    {"demo", gl_cmd_demo, "start here", "[--keep DIR]", "an offline run on bundled sample data",
+     demo_description, demo_options, 0, 0},
     {"auth", gl_cmd_auth, "connect",
      "harvest --token-file FILE | harvest --oauth [--account ID] | google",
      "sign in to Harvest or Google Calendar", auth_description, auth_options, 1, 1},
@@ -826,6 +841,39 @@ int gl_cli_window(gl_cli *cli, const char *cmd, const gl_args *args, int max_day
                            out->days, max_days);
         return GL_EINVAL;
     }
+    return GL_OK;
+}
+
+int gl_cli_window_between(gl_cli *cli, const char *from_day, const char *to_day, int max_days,
+                          gl_window *out)
+{
+    char today[GL_DAY_LEN], from[GL_DAY_LEN], to[GL_DAY_LEN];
+    int rc, y, m, d;
+
+    if ((rc = gl_cli_today(cli, today)) < 0)
+        return rc;
+    if ((from_day && gl_date_parse(from_day, &y, &m, &d) < 0) ||
+        (to_day && gl_date_parse(to_day, &y, &m, &d) < 0))
+        return gl_error_set(GL_EINVAL, "dates are YYYY-MM-DD, not '%s'",
+                            from_day && gl_date_parse(from_day, &y, &m, &d) < 0 ? from_day
+                                                                                : to_day);
+    if (from_day)
+        snprintf(from, sizeof(from), "%s", from_day);
+    else
+        monday_of(from, to_day ? to_day : today, 0);
+    if (to_day)
+        snprintf(to, sizeof(to), "%s", to_day);
+    else if (from_day && strcmp(from, today) <= 0)
+        snprintf(to, sizeof(to), "%s", today);
+    else
+        monday_of(to, from, 6);
+    if (strcmp(from, to) > 0)
+        return gl_error_set(GL_EINVAL, "from %s is after to %s", from, to);
+    if ((rc = gl_cli_window_of_days(cli, from, to, out)) < 0)
+        return rc;
+    if (max_days > 0 && out->days > max_days)
+        return gl_error_set(GL_EINVAL, "%s to %s is %d days; at most %d at a time", from, to,
+                            out->days, max_days);
     return GL_OK;
 }
 

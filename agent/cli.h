@@ -113,6 +113,14 @@ typedef struct gl_window {
 int gl_cli_window(gl_cli *cli, const char *cmd, const gl_args *args, int max_days, gl_window *out);
 
 /*
+ * gl_cli_window_between - like gl_cli_window for days given as strings
+ * (YYYY-MM-DD or NULL for the same defaults), without printing: a bad
+ * window is GL_EINVAL with a message.  For the tools.
+ */
+int gl_cli_window_between(gl_cli *cli, const char *from, const char *to, int max_days,
+                          gl_window *out);
+
+/*
  * gl_window_of_days - the window from..to (inclusive, YYYY-MM-DD) in the
  * user's zone.
  */

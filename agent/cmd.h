@@ -5,7 +5,10 @@
 #ifndef GL_CMD_H
 #define GL_CMD_H
 
+#include "agent/catalog.h"
 #include "agent/cli.h"
+#include "agent/gaps.h"
+#include "agent/store.h"
 
 /* The starter config (contrib/gleaner.conf.example, embedded at build time). */
 extern const char gl_config_template[];
@@ -26,5 +29,10 @@ int gl_cmd_reject(gl_cli *cli, const gl_args *args);
 int gl_cmd_edit(gl_cli *cli, const gl_args *args);
 int gl_cmd_push(gl_cli *cli, const gl_args *args);
 int gl_cmd_gaps(gl_cli *cli, const gl_args *args);
+int gl_cmd_demo(gl_cli *cli, const gl_args *args);
+
+/* Shared printers: proposals by day (with the reasons when `why`), and a gaps table. */
+void gl_print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposal_list *l, bool why);
+void gl_print_gaps(gl_cli *cli, const gl_gaps *g, const gl_window *w, const char *tz);
 
 #endif

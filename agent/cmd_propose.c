@@ -146,7 +146,7 @@ static void print_proposal(gl_cli *cli, const gl_catalog *cat, const gl_proposal
     }
 }
 
-static void print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposal_list *l, bool why)
+void gl_print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposal_list *l, bool why)
 {
     size_t width = terminal_width(cli->out);
     char day[GL_DAY_LEN] = "";
@@ -175,15 +175,14 @@ static void print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposa
         fprintf(cli->out, "Nothing to propose in this window.\n");
         return;
     }
-    fprintf(cli->out, "\n%zu proposal%s, %.2f h, waiting for you", open, open == 1 ? "" : "s",
+    fprintf(cli->out, "\n%zu proposal%s, %.2f h, waiting for you.\n", open, open == 1 ? "" : "s",
             open_hours);
     if (unassigned)
-        fprintf(cli->out, " (%zu unassigned: give them a project in gleaner review)", unassigned);
-    fprintf(cli->out, ".\n");
+        fprintf(cli->out, "%zu %s unassigned: give %s a project in gleaner review.\n", unassigned,
+                unassigned == 1 ? "is" : "are", unassigned == 1 ? "it" : "them");
     if (open)
-        fprintf(cli->out,
-                "Review them with gleaner review, or gleaner accept ID... (or --all), then "
-                "gleaner push.\n");
+        fprintf(cli->out, "Next: gleaner review (or gleaner accept ID... / --all), then gleaner "
+                          "push.\n");
 }
 
 /* ---------------------------------------------------------------- propose */
@@ -251,7 +250,7 @@ static int list_and_print(gl_cli *cli, gl_store *store, const gl_window *w, cons
     }
     if ((rc = gl_catalog_load(&cat, store)) == GL_OK &&
         (rc = gl_store_proposals(store, w->from, w->to, status, &l)) == GL_OK)
-        print_proposals(cli, cat, &l, why);
+        gl_print_proposals(cli, cat, &l, why);
     gl_proposal_list_clear(&l);
     gl_catalog_free(cat);
     return rc;
@@ -834,6 +833,42 @@ static void span_text(char *out, size_t len, const char *tz, int64_t a, int64_t 
     snprintf(out, len, "%02d:%02d-%02d:%02d", la.hour, la.minute, lb.hour, lb.minute);
 }
 
+void gl_print_gaps(gl_cli *cli, const gl_gaps *g, const gl_window *w, const char *tz)
+{
+    fprintf(cli->out, "%s to %s, %s; %.1f h a week (%s)\n\n", w->from, w->to, tz, g->weekly_hours,
+            strcmp(g->capacity_from, "harvest") == 0  ? "your Harvest capacity"
+            : strcmp(g->capacity_from, "config") == 0 ? "user.weekly-hours"
+                                                      : "no capacity known: run gleaner sync "
+                                                        "harvest, or set user.weekly-hours");
+    fprintf(cli->out, "                 expected  tracked  accepted  proposed      gap\n");
+    for (size_t i = 0; i < g->n; i++) {
+        const gl_gap_day *d = &g->days[i];
+        if (!d->workday && d->tracked == 0 && d->proposed == 0 && d->accepted == 0)
+            continue;
+        fprintf(cli->out, "%s %s  %8.2f %8.2f %9.2f %9.2f %8.2f", weekday_of(d->day), d->day,
+                d->expected, d->tracked, d->accepted, d->proposed, d->gap);
+        if (d->off > 0)
+            fprintf(cli->out, "  (%.2f h off)", d->off);
+        fputc('\n', cli->out);
+        if (d->nuncovered && d->gap > 0) {
+            char span[32];
+            fprintf(cli->out, "                 nothing seen ");
+            for (size_t k = 0; k < d->nuncovered && k < 4; k++) {
+                span_text(span, sizeof(span), tz, d->uncovered[k].start, d->uncovered[k].end);
+                fprintf(cli->out, "%s%s", k ? ", " : "", span);
+            }
+            if (d->nuncovered > 4)
+                fprintf(cli->out, ", ...");
+            fputc('\n', cli->out);
+        }
+    }
+    fprintf(cli->out, "\nTotal            %8.2f %8.2f %9.2f %9.2f %8.2f\n", g->expected, g->tracked,
+            g->accepted, g->proposed, g->gap);
+    if (g->gap > 0 && g->proposed > 0)
+        fprintf(cli->out, "gleaner proposes %.2f h toward the gap: gleaner review.\n",
+                g->proposed < g->gap ? g->proposed : g->gap);
+}
+
 int gl_cmd_gaps(gl_cli *cli, const gl_args *args)
 {
     gl_window w;
@@ -856,38 +891,7 @@ int gl_cmd_gaps(gl_cli *cli, const gl_args *args)
         rc = GL_EXIT_OK;
         goto done;
     }
-    fprintf(cli->out, "%s to %s, %s; %.1f h a week (%s)\n\n", w.from, w.to, tz, g.weekly_hours,
-            strcmp(g.capacity_from, "harvest") == 0  ? "your Harvest capacity"
-            : strcmp(g.capacity_from, "config") == 0 ? "user.weekly-hours"
-                                                     : "no capacity known: run gleaner sync "
-                                                       "harvest, or set user.weekly-hours");
-    fprintf(cli->out, "                 expected  tracked  accepted  proposed      gap\n");
-    for (size_t i = 0; i < g.n; i++) {
-        const gl_gap_day *d = &g.days[i];
-        if (!d->workday && d->tracked == 0 && d->proposed == 0 && d->accepted == 0)
-            continue;
-        fprintf(cli->out, "%s %s  %8.2f %8.2f %9.2f %9.2f %8.2f", weekday_of(d->day), d->day,
-                d->expected, d->tracked, d->accepted, d->proposed, d->gap);
-        if (d->off > 0)
-            fprintf(cli->out, "  (%.2f h off)", d->off);
-        fputc('\n', cli->out);
-        if (d->nuncovered && d->gap > 0) {
-            char span[32];
-            fprintf(cli->out, "                 nothing seen ");
-            for (size_t k = 0; k < d->nuncovered && k < 4; k++) {
-                span_text(span, sizeof(span), tz, d->uncovered[k].start, d->uncovered[k].end);
-                fprintf(cli->out, "%s%s", k ? ", " : "", span);
-            }
-            if (d->nuncovered > 4)
-                fprintf(cli->out, ", ...");
-            fputc('\n', cli->out);
-        }
-    }
-    fprintf(cli->out, "\nTotal            %8.2f %8.2f %9.2f %9.2f %8.2f\n", g.expected, g.tracked,
-            g.accepted, g.proposed, g.gap);
-    if (g.gap > 0 && g.proposed > 0)
-        fprintf(cli->out, "gleaner proposes %.2f h toward the gap: gleaner review.\n",
-                g.proposed < g.gap ? g.proposed : g.gap);
+    gl_print_gaps(cli, &g, &w, tz);
     rc = GL_EXIT_OK;
 
 done:

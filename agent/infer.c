@@ -136,6 +136,48 @@ bool gl_infer_parse_label(const char *label, int64_t *project_id, int64_t *task_
 
 /* ------------------------------------------------------------- mapping */
 
+/*
+ * The features that chose a label, as a person reads them: "repo acme-web,
+ * ACME-*, login"; a word that repeats a key or repository already shown is
+ * left out.
+ */
+static void explain(gl_buf *b, const char *const *why, size_t n, size_t max)
+{
+    const char *shown[8];
+    size_t nshown = 0;
+
+    for (size_t i = 0; i < n && nshown < max; i++) {
+        const char *v = why[i] + 2;
+        bool dup = false;
+        for (size_t j = 0; j < nshown && !dup; j++)
+            dup = strcasecmp(shown[j] + 2, v) == 0 ||
+                  (why[i][0] == 'w' && strcasestr(shown[j] + 2, v) != NULL);
+        if (dup)
+            continue;
+        gl_buf_puts(b, nshown ? ", " : ": ");
+        switch (why[i][0]) {
+        case 'r':
+            gl_buf_printf(b, "repo %s", v);
+            break;
+        case 'k':
+            gl_buf_printf(b, "%s-*", v);
+            break;
+        case 'd':
+            gl_buf_printf(b, "@%s", v);
+            break;
+        case 'o':
+            gl_buf_printf(b, "from %s", v);
+            break;
+        case 'b':
+            gl_buf_printf(b, "branch %s", v);
+            break;
+        default:
+            gl_buf_puts(b, v);
+        }
+        shown[nshown++] = why[i];
+    }
+}
+
 void gl_infer_map(const gl_mapper *m, const gl_infer_activity *a, gl_mapping *out)
 {
     char *feats[MAX_FEATURES];
@@ -185,15 +227,14 @@ void gl_infer_map(const gl_mapper *m, const gl_infer_activity *a, gl_mapping *ou
                  m->min_confidence);
         out->confidence = conf;
     } else if (gl_infer_parse_label(label, &out->project_id, &out->task_id)) {
-        const char *why[3];
-        size_t nwhy = gl_nb_explain(m->model, (const char *const *)feats, nf, label, why, 3);
+        const char *why[6];
+        size_t nwhy = gl_nb_explain(m->model, (const char *const *)feats, nf, label, why, 6);
         gl_buf b = GL_BUF_INIT(sizeof(out->reason));
 
         out->confidence = conf;
         out->learned = true;
         gl_buf_puts(&b, "learned");
-        for (size_t i = 0; i < nwhy; i++)
-            gl_buf_printf(&b, "%s%s", i ? ", " : ": ", why[i] + 2); /* drop "w:" */
+        explain(&b, why, nwhy, 3);
         snprintf(out->reason, sizeof(out->reason), "%s", b.ptr ? b.ptr : "learned");
         gl_buf_dispose(&b);
     }

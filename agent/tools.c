@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/collect.h"
+#include "agent/gaps.h"
+#include "agent/propose.h"
+#include "agent/push.h"
 #include "agent/signin.h"
 #include "agent/store.h"
 #include "connectors/harvest.h"
@@ -49,11 +53,252 @@ static int harvest_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args,
     return gl_harvest_call(tb->signin->harvest, op, args, result);
 }
 
+/* ---------------------------------------------------- gleaner's own tools */
+
+/* The longest window a tool covers at once: a quarter. */
+#define TOOL_MAX_DAYS 92
+
+static int tool_window(gl_toolbox *tb, json_object *args, gl_window *w)
+{
+    return gl_cli_window_between(tb->cli, gl_json_str(args, "from"), gl_json_str(args, "to"),
+                                 TOOL_MAX_DAYS, w);
+}
+
+static bool flag(json_object *args, const char *name, bool def)
+{
+    bool v = def;
+    gl_json_bool(args, name, &v);
+    return v;
+}
+
+static int propose_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args,
+                        json_object **result)
+{
+    gl_window w;
+    gl_propose_report rep;
+    json_object *doc = NULL, *problems = json_object_new_array(), *report;
+    bool dry = flag(args, "dry_run", false);
+    int rc;
+
+    (void)tool;
+    if ((rc = tool_window(tb, args, &w)) < 0)
+        goto done;
+    if (flag(args, "collect", true)) {
+        gl_collect_report cr = {0};
+        gl_collect_options co = {.from = w.start, .to = w.end};
+        /* A source that fails is reported with the result, as the shell prints it. */
+        if (gl_collect(tb->cli, tb->store, &co, &cr) < 0)
+            json_object_array_add(problems, json_object_new_string(gl_error_last()));
+        for (size_t i = 0; i < cr.n; i++)
+            if (cr.sources[i].status < 0)
+                json_object_array_add(problems, json_object_new_string(cr.sources[i].message));
+        gl_collect_report_clear(&cr);
+        gl_error_clear();
+    }
+    if ((rc = gl_propose_run(tb->cli, tb->store, &w, dry, &rep)) < 0 ||
+        (rc = gl_propose_list_json(tb->cli, tb->store, &w, NULL, &doc)) < 0)
+        goto done;
+    report = json_object_new_object();
+    json_object_object_add(report, "dry_run", json_object_new_boolean(dry));
+    json_object_object_add(report, "added", json_object_new_int64((int64_t)rep.added));
+    json_object_object_add(report, "updated", json_object_new_int64((int64_t)rep.updated));
+    json_object_object_add(report, "removed", json_object_new_int64((int64_t)rep.removed));
+    json_object_object_add(report, "unchanged", json_object_new_int64((int64_t)rep.unchanged));
+    json_object_object_add(report, "kept_as_decided", json_object_new_int64((int64_t)rep.kept));
+    json_object_object_add(report, "auto_accepted",
+                           json_object_new_int64((int64_t)rep.auto_accepted));
+    json_object_object_add(doc, "report", report);
+    json_object_object_add(doc, "problems", json_object_get(problems));
+    *result = doc;
+    doc = NULL;
+
+done:
+    json_object_put(doc);
+    json_object_put(problems);
+    return rc;
+}
+
+static int proposals_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args,
+                          json_object **result)
+{
+    gl_window w;
+    int rc;
+
+    (void)tool;
+    if ((rc = tool_window(tb, args, &w)) < 0)
+        return rc;
+    return gl_propose_list_json(tb->cli, tb->store, &w, gl_json_str(args, "status"), result);
+}
+
+static int gaps_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    gl_window w;
+    gl_gaps g = {0};
+    char *tz = NULL;
+    int rc;
+
+    (void)tool;
+    if ((rc = tool_window(tb, args, &w)) < 0 || (rc = gl_cli_timezone(tb->cli, &tz)) < 0 ||
+        (rc = gl_gaps_compute(tb->cli, tb->store, &w, &g)) < 0) {
+        free(tz);
+        return rc;
+    }
+    *result = gl_gaps_json(&g, &w, tz);
+    gl_gaps_clear(&g);
+    free(tz);
+    return GL_OK;
+}
+
+typedef int (*decide_fn)(gl_cli *cli, gl_store *store, int64_t id, gl_decision_result *out);
+
+/* Decide on each id; the result lists every outcome (a refusal is not the tool's failure). */
+static int decide_ids(gl_toolbox *tb, const int64_t *ids, size_t n, const char *verb, decide_fn fn,
+                      json_object **result)
+{
+    json_object *doc = json_object_new_object(), *arr = json_object_new_array();
+    size_t done = 0, skipped = 0, failed = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        gl_decision_result r;
+        json_object *o = json_object_new_object();
+        int rc = fn(tb->cli, tb->store, ids[i], &r);
+        if (rc < 0 && !r.why[0])
+            snprintf(r.why, sizeof(r.why), "%s", gl_error_last());
+        json_object_object_add(o, "id", json_object_new_int64(ids[i]));
+        json_object_object_add(o, "ok", json_object_new_boolean(rc == GL_OK));
+        json_object_object_add(o, "skipped", json_object_new_boolean(rc == GL_OK && r.skipped));
+        if (r.why[0])
+            json_object_object_add(o, "message", json_object_new_string(r.why));
+        json_object_array_add(arr, o);
+        if (rc < 0)
+            failed++;
+        else if (r.skipped)
+            skipped++;
+        else
+            done++;
+        if (rc == GL_ESTORE || rc == GL_ENOMEM) {
+            json_object_put(doc);
+            json_object_put(arr);
+            return rc;
+        }
+        gl_error_clear();
+    }
+    json_object_object_add(doc, verb, json_object_new_int64((int64_t)done));
+    json_object_object_add(doc, "skipped", json_object_new_int64((int64_t)skipped));
+    json_object_object_add(doc, "failed", json_object_new_int64((int64_t)failed));
+    json_object_object_add(doc, "results", arr);
+    *result = doc;
+    return GL_OK;
+}
+
+static int ids_of(json_object *args, int64_t **ids, size_t *n)
+{
+    json_object *arr = gl_json_array(args, "ids");
+
+    *n = arr ? json_object_array_length(arr) : 0;
+    if (!(*ids = calloc(*n + 1, sizeof(**ids))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < *n; i++)
+        (*ids)[i] = json_object_get_int64(json_object_array_get_idx(arr, i));
+    return GL_OK;
+}
+
+static int accept_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    double min_confidence = 0;
+    bool all = flag(args, "all", false);
+    int rc;
+
+    (void)tool;
+    if (all == (gl_json_array(args, "ids") != NULL))
+        return gl_error_set(GL_EINVAL, "give ids, or all: true (not both)");
+    gl_json_double(args, "min_confidence", &min_confidence);
+    if (!all) {
+        if ((rc = ids_of(args, &ids, &n)) < 0)
+            return rc;
+    } else {
+        gl_proposal_list l = {0};
+        gl_window w;
+        bool windowed = gl_json_str(args, "from") || gl_json_str(args, "to");
+        if ((windowed && (rc = tool_window(tb, args, &w)) < 0) ||
+            (rc = gl_store_proposals(tb->store, windowed ? w.from : NULL, windowed ? w.to : NULL,
+                                     "proposed", &l)) < 0)
+            return rc;
+        if (!(ids = calloc(l.n + 1, sizeof(*ids)))) {
+            gl_proposal_list_clear(&l);
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < l.n; i++)
+            if (l.v[i].project_id && l.v[i].task_id && l.v[i].confidence + 1e-9 >= min_confidence)
+                ids[n++] = l.v[i].id;
+        gl_proposal_list_clear(&l);
+    }
+    rc = decide_ids(tb, ids, n, "accepted", gl_propose_accept, result);
+    free(ids);
+    return rc;
+}
+
+static int reject_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc;
+
+    (void)tool;
+    if ((rc = ids_of(args, &ids, &n)) == GL_OK)
+        rc = decide_ids(tb, ids, n, "rejected", gl_propose_reject, result);
+    free(ids);
+    return rc;
+}
+
+static int edit_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    gl_proposal_edit e = {0};
+    gl_decision_result r;
+    gl_proposal p;
+    gl_catalog *cat = NULL;
+    int64_t id = 0;
+    int rc;
+
+    (void)tool;
+    gl_json_int64(args, "id", &id);
+    e.set_hours = gl_json_double(args, "hours", &e.hours);
+    e.project = gl_json_str(args, "project");
+    e.task = gl_json_str(args, "task");
+    e.notes = gl_json_str(args, "notes");
+    if ((rc = gl_propose_edit(tb->cli, tb->store, id, &e, &r)) < 0)
+        return rc;
+    if ((rc = gl_store_proposal_get(tb->store, id, &p)) < 0)
+        return rc;
+    if ((rc = gl_catalog_load(&cat, tb->store)) == GL_OK)
+        *result = gl_proposal_json(&p, cat);
+    gl_catalog_free(cat);
+    gl_proposal_clear(&p);
+    return rc;
+}
+
+static int push_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    gl_push_options opts = {.dry_run = flag(args, "dry_run", false)};
+    gl_push_report rep = {0};
+    int rc;
+
+    (void)tool;
+    if ((rc = gl_push_run(tb->cli, tb->store, &opts, &rep)) == GL_OK)
+        *result = gl_push_report_json(&rep, opts.dry_run);
+    gl_push_report_clear(&rep);
+    return rc;
+}
+
 static const struct {
     const char *name;
     tool_fn fn;
 } handlers[] = {
-    {"harvest", harvest_tool},
+    {"harvest", harvest_tool}, {"propose", propose_tool}, {"proposals", proposals_tool},
+    {"gaps", gaps_tool},       {"accept", accept_tool},   {"reject", reject_tool},
+    {"edit", edit_tool},       {"push", push_tool},
 };
 
 static tool_fn handler_of(const char *name)

@@ -1438,3 +1438,93 @@ void gl_git_result_clear(gl_git_result *r)
     free(r->tips);
     memset(r, 0, sizeof(*r));
 }
+
+/* ------------------------------------------------------ writing a history */
+
+static int git_fail(int err, const char *what, const char *path)
+{
+    const git_error *e = git_error_last();
+    (void)err;
+    return gl_error_set(GL_EIO, "%s: cannot %s: %s", path, what,
+                        e && e->message ? e->message : "libgit2 failed");
+}
+
+int gl_git_write_history(const char *path, const gl_git_commit_spec *commits, size_t n)
+{
+    git_repository *repo = NULL;
+    git_signature *sig = NULL;
+    git_treebuilder *tb = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = GL_OK, err;
+
+    if (gl_fs_exists(path))
+        return gl_error_set(GL_EEXISTS, "%s exists already", path);
+    git_libgit2_init();
+    if ((err = git_repository_init(&repo, path, 0)) < 0 ||
+        (err = git_repository_set_head(repo, "refs/heads/main")) < 0) {
+        rc = git_fail(err, "create a repository", path);
+        goto done;
+    }
+    for (size_t i = 0; i < n && rc == GL_OK; i++) {
+        const gl_git_commit_spec *c = &commits[i];
+        char branch_ref[300], from_ref[300];
+        git_oid blob, tree_id, commit_id, parent_ids[2];
+        git_commit *parents[2] = {NULL, NULL};
+        git_tree *tree = NULL;
+        size_t nparents = 0, add = strlen(c->message) + 1;
+        char *grown;
+
+        snprintf(branch_ref, sizeof(branch_ref), "refs/heads/%s", c->branch);
+        snprintf(from_ref, sizeof(from_ref), "refs/heads/%s", c->from ? c->from : "main");
+        /* The parent: the branch's tip, else the tip of the branch it starts from. */
+        if (git_reference_name_to_id(&parent_ids[0], repo, branch_ref) == 0 ||
+            git_reference_name_to_id(&parent_ids[0], repo, from_ref) == 0)
+            nparents = 1;
+        if (c->merge) {
+            char merge_ref[300];
+            snprintf(merge_ref, sizeof(merge_ref), "refs/heads/%s", c->merge);
+            if (git_reference_name_to_id(&parent_ids[nparents], repo, merge_ref) == 0)
+                nparents++;
+        }
+        /* Each commit appends its message to one file, so every tree differs. */
+        if (!(grown = realloc(text, len + add + 1))) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            break;
+        }
+        text = grown;
+        memcpy(text + len, c->message, add - 1);
+        text[len + add - 1] = '\n';
+        len += add;
+        text[len] = '\0';
+        if ((err = git_blob_create_from_buffer(&blob, repo, text, len)) < 0 ||
+            (err = git_treebuilder_new(&tb, repo, NULL)) < 0 ||
+            (err = git_treebuilder_insert(NULL, tb, "worklog.txt", &blob, GIT_FILEMODE_BLOB)) < 0 ||
+            (err = git_treebuilder_write(&tree_id, tb)) < 0 ||
+            (err = git_tree_lookup(&tree, repo, &tree_id)) < 0 ||
+            (err = git_signature_new(&sig, c->name, c->email, (git_time_t)c->time, c->tz_offset)) <
+                0) {
+            rc = git_fail(err, "write a commit", path);
+        }
+        for (size_t k = 0; rc == GL_OK && k < nparents; k++)
+            if ((err = git_commit_lookup(&parents[k], repo, &parent_ids[k])) < 0)
+                rc = git_fail(err, "read a parent", path);
+        if (rc == GL_OK &&
+            (err = git_commit_create(&commit_id, repo, branch_ref, sig, sig, NULL, c->message, tree,
+                                     nparents, (const git_commit **)parents)) < 0)
+            rc = git_fail(err, "write a commit", path);
+        for (size_t k = 0; k < 2; k++)
+            git_commit_free(parents[k]);
+        git_tree_free(tree);
+        git_treebuilder_free(tb);
+        tb = NULL;
+        git_signature_free(sig);
+        sig = NULL;
+    }
+
+done:
+    free(text);
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+    return rc;
+}

@@ -124,4 +124,23 @@ void gl_git_result_clear(gl_git_result *r);
  */
 void gl_git_jira_keys(const char *text, char **keys, size_t *n, size_t max);
 
+/* One commit for gl_git_write_history.  Strings are borrowed. */
+typedef struct gl_git_commit_spec {
+    const char *branch; /* "main", "feature/GLX-88-nav" */
+    const char *from;   /* a new branch starts at this branch's tip (NULL: "main") */
+    const char *name, *email;
+    int64_t time;  /* author and committer time, UTC seconds */
+    int tz_offset; /* minutes east of UTC */
+    const char *message;
+    const char *merge; /* a branch to merge: its tip becomes the second parent; NULL: none */
+} gl_git_commit_spec;
+
+/*
+ * gl_git_write_history - create a new repository at `path` (which must not
+ * exist yet) holding these commits, in order, each on its branch (every
+ * commit changes one file), with HEAD on main.  For the demo and for tests
+ * that need a history with chosen dates and authors.
+ */
+int gl_git_write_history(const char *path, const gl_git_commit_spec *commits, size_t n);
+
 #endif

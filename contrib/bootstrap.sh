@@ -1,7 +1,8 @@
 #!/bin/sh
 # Set up gleaner on a fresh Debian 12 machine: install the build and test
 # dependencies (with apt-get as root or through sudo; otherwise print exactly
-# what to install), build into build/, and run gleaner once.
+# what to install), build into build/, and run gleaner's demo: a week of
+# proposals from sample data, offline.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -56,4 +57,4 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGLEANER_WERROR=ON
 cmake --build build -j "$(nproc 2>/dev/null || echo 2)"
 echo
-./build/gleaner --help
+./build/gleaner demo

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -339,4 +340,38 @@ void gl_fs_unlock(int fd)
 {
     if (fd >= 0)
         close(fd);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int gl_fs_remove_tree(const char *path)
+{
+    if (!gl_fs_exists(path))
+        return GL_OK;
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        return gl_error_set(GL_EIO, "cannot remove %s: %s", path, strerror(errno));
+    return GL_OK;
+}
+
+int gl_fs_make_temp_dir(char **out, const char *prefix)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *path;
+
+    *out = NULL;
+    if (!(path = gl_strdupf("%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix)))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    if (!mkdtemp(path)) {
+        int err = errno;
+        free(path);
+        return gl_error_set(GL_EIO, "cannot make a temporary directory in %s: %s",
+                            tmp && *tmp ? tmp : "/tmp", strerror(err));
+    }
+    *out = path;
+    return GL_OK;
 }

@@ -85,4 +85,16 @@ void gl_fs_free_secret(char *secret);
 int gl_fs_lock(const char *path, const char *what, int *fd_out);
 void gl_fs_unlock(int fd);
 
+/*
+ * gl_fs_remove_tree - remove `path` and everything under it (symbolic links
+ * are removed, never followed).  A missing path is fine.
+ */
+int gl_fs_remove_tree(const char *path);
+
+/*
+ * gl_fs_make_temp_dir - a new private directory (0700) under $TMPDIR (or
+ * /tmp) named after `prefix`.  Caller frees *out.
+ */
+int gl_fs_make_temp_dir(char **out, const char *prefix);
+
 #endif

@@ -15,7 +15,7 @@ CLIENT = os.environ.get("GLEANER_MCP_CLIENT")
 WEB, DEV = 14307913, 8083365
 
 
-class McpSdkTest(HarvestCase):
+class McpClientCase(HarvestCase):
     def run_client(self, steps, *server_args):
         if not CLIENT:
             self.fail("GLEANER_MCP_CLIENT is not set; run this test through ctest, which installs "
@@ -39,6 +39,8 @@ class McpSdkTest(HarvestCase):
         self.assertEqual(doc["protocolErrors"], [])
         return doc
 
+
+class McpSdkTest(McpClientCase):
     def test_sdk_client_lists_and_calls_tools(self):
         doc = self.run_client([
             {"op": "serverInfo"},
@@ -98,6 +100,79 @@ class McpSdkTest(HarvestCase):
         self.assertIn("read-only", create["error"]["message"])
         self.assertEqual(me["result"]["structuredContent"]["id"], 1782959)
         self.assertEqual(self.api_requests("POST"), [])
+
+
+CALENDAR = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//gleaner tests//EN
+BEGIN:VEVENT
+UID:review@globex.example
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261117T100000
+DTEND;TZID=Europe/Berlin:20261117T113000
+SUMMARY:Globex design review
+ORGANIZER:mailto:lena@globex.example
+END:VEVENT
+BEGIN:VEVENT
+UID:mystery@example.com
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261118T140000
+DTEND;TZID=Europe/Berlin:20261118T150000
+SUMMARY:Zorblax quux
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+class McpProposalToolsTest(McpClientCase):
+    """gleaner's own tools, through the same SDK client: propose, list, accept, push, gaps."""
+
+    def setUp(self):
+        super().setUp()
+        ics = self.write("work.ics", CALENDAR, 0o644)
+        self.write_config(f'[calendar "work"]\n\tics = {ics}\n'
+                          '[rule "reviews"]\n\tmatch = design review\n'
+                          f'\tproject = {WEB}\n\ttask = Design\n')
+        self.assertExit(self.run_gleaner("sync", "harvest"), 0)
+
+    def test_propose_accept_push_and_gaps(self):
+        week = {"from": "2026-11-16", "to": "2026-11-22"}
+        doc = self.run_client([
+            {"op": "callTool", "name": "propose_entries", "arguments": week},
+            {"op": "callTool", "name": "accept_proposals", "arguments": {"all": True}},
+            {"op": "callTool", "name": "push_proposals", "arguments": {}},
+            {"op": "callTool", "name": "list_proposals", "arguments": dict(week, status="pushed")},
+            {"op": "callTool", "name": "list_gaps", "arguments": week},
+            {"op": "callTool", "name": "propose_entries", "arguments": {"from": "tomorrow"}},
+        ])
+        proposed, accepted, pushed, listed, gaps, bad = (s["result"] for s in doc["steps"])
+        props = proposed["structuredContent"]["proposals"]
+        review = [p for p in props if p["notes"] == "Globex design review"]
+        self.assertEqual(len(review), 1, props)
+        self.assertEqual((review[0]["project_id"], review[0]["task_id"], review[0]["hours"]),
+                         (WEB, 8083367, 1.5))
+        self.assertEqual(review[0]["reason"], "rule reviews (1 meeting)")
+        mystery = [p for p in props if p["notes"] == "Zorblax quux"]
+        self.assertEqual(mystery[0]["project_id"], None)  # nothing to go on: unassigned
+        # all: true accepts what has a project; the unassigned one waits.
+        self.assertEqual(accepted["structuredContent"]["accepted"], 1)
+        self.assertEqual(pushed["structuredContent"]["created"], 1)
+        made = [r["json"] for r in self.api_requests("POST", "/v2/time_entries")]
+        self.assertEqual(len(made), 1)
+        self.assertEqual(made[0]["external_reference"]["id"], review[0]["key"])
+        self.assertEqual([p["id"] for p in listed["structuredContent"]["proposals"]],
+                         [review[0]["id"]])
+        tue = [d for d in gaps["structuredContent"]["days"] if d["date"] == "2026-11-17"][0]
+        self.assertGreaterEqual(tue["tracked_hours"], 1.5)
+        self.assertTrue(bad["isError"])
+        self.assertIn("YYYY-MM-DD", bad["content"][0]["text"])
+
+    def test_read_only_can_look_but_not_decide(self):
+        doc = self.run_client([{"op": "listTools"}], "--read-only")
+        names = {t["name"] for t in doc["steps"][0]["result"]["tools"]}
+        self.assertTrue({"propose_entries", "list_proposals", "list_gaps"} <= names)
+        self.assertFalse(names & {"accept_proposals", "reject_proposals", "edit_proposal",
+                                  "push_proposals"})
 
 
 class McpProtocolTest(HarvestCase):
