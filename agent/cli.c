@@ -328,7 +328,82 @@ static const char demo_description[] =
     "removes everything (or keeps it in --keep DIR, to try other commands on).\n"
     "Nothing you have configured is read or changed.";
 
-static const char later[] = "This command arrives with a later version of gleaner.";
+static const gl_option nudge_options[] = {
+    {"dry-run", 0, NULL, "show the message and whether it is due; send nothing", false},
+    {0},
+};
+
+static const char nudge_description[] =
+    "gleaner nudge collects and proposes today's entries, then, at nudge.at (17:30)\n"
+    "or later on a workday, when more than nudge.min-gap hours (0.5) of today's\n"
+    "expected time are not tracked, sends one message per day to the notify\n"
+    "channels (Slack, email) listing what gleaner proposes and the command that\n"
+    "accepts it. Run again the same day, it sends nothing. The daemon does this\n"
+    "by itself at nudge.at.";
+
+static const gl_option budget_options[] = {
+    {"check", 0, NULL, "raise the alerts that are due and send them", false},
+    {"dry-run", 0, NULL, "with or without --check: show the alerts that are due; send nothing",
+     false},
+    {0},
+};
+
+static const char budget_description[] =
+    "gleaner budget shows every active Harvest project with a budget (hours or\n"
+    "money, monthly or for the whole project): spent, the share used, the burn rate\n"
+    "over the last four weeks and the day 100% is reached at that rate. Each of\n"
+    "budget.thresholds (75 90 100) is alerted once per project and period (the\n"
+    "month, for monthly budgets) to the notify channels: with --check now, and\n"
+    "hourly by the daemon. Several thresholds crossed at once make one message.\n"
+    "Needs a token that sees budgets (an administrator's, or a project manager's).";
+
+static const gl_option invoice_options[] = {
+    {"check", 0, NULL, "draft (and, with send = true, send) the invoices that are due", false},
+    {"dry-run", 0, NULL, "with --check: show what would be drafted; change nothing", false},
+    {0},
+};
+
+static const char invoice_description[] =
+    "gleaner invoice evaluates each [milestone \"NAME\"]: project = its Harvest\n"
+    "project, when = monthly (the month that ended), hours >= N (uninvoiced\n"
+    "billable hours) or budget >= N (percent spent). When one fires, --check makes\n"
+    "a draft Harvest invoice for the project's client from the tracked time since\n"
+    "the previous milestone (line_items_import, grouped by summary = project, task,\n"
+    "people or detailed), once per milestone and period, even across crashes;\n"
+    "with send = true Harvest emails it to the milestone's recipients. Without\n"
+    "--check it only says what is due.";
+
+static const gl_option report_options[] = {
+    {"week", 0, "YYYY-Www", "the ISO week (default: this week)", false},
+    {"format", 0, "F", "text (default), html, csv or json (default with --json)", false},
+    {"send", 0, NULL, "also send it to report.to by email and to Slack (once per week)", false},
+    {0},
+};
+
+static const char report_description[] =
+    "gleaner report weekly shows, for everyone your Harvest token can see (an\n"
+    "administrator's or manager's token: the whole team; else just you): weekly\n"
+    "capacity, hours tracked, billable hours, compliance (tracked / capacity) and\n"
+    "the workdays with nothing tracked, people under report.threshold (90%) first.\n"
+    "--send mails it (HTML and text) to report.to and posts it to Slack, once per\n"
+    "week; with report.remind = true each person behind gets a friendly note. The\n"
+    "daemon sends it at report.at (fri 16:00).";
+
+static const gl_option daemon_options[] = {
+    {"once", 0, NULL, "run the jobs that are due now, then exit (for cron)", false},
+    {"until", 0, "TIME", "exit at this UTC time (2026-11-23T00:00:00Z)", false},
+    {0},
+};
+
+static const char daemon_description[] =
+    "gleaner daemon is the background agent: one per user and store. It collects\n"
+    "and proposes every daemon.collect-every (15m), syncs the Harvest mirror every\n"
+    "daemon.sync-every (30m), pushes accepted proposals, checks budgets hourly and\n"
+    "milestones daily, nudges at nudge.at and sends the weekly report at report.at,\n"
+    "and delivers what it queued. Jobs missed while the machine slept run once on\n"
+    "waking. SIGTERM lets the current job finish and exits; SIGHUP reloads the\n"
+    "config. A second daemon on the same store is refused. It logs one line per\n"
+    "job to stderr (journald). contrib/ has a systemd user unit and a launchd plist.";
 
 static const gl_command commands[] = {
     {"init", gl_cmd_init, "start here", "[--email ADDR]... [--timezone ZONE]",
@@ -370,14 +445,16 @@ static const gl_command commands[] = {
      "create accepted proposals in Harvest, exactly once", push_description, push_options, 0, 0},
     {"gaps", gl_cmd_gaps, "capture", "[--from D] [--to D]",
      "expected versus tracked hours, per day", gaps_description, gaps_options, 0, 0},
-    {"nudge", NULL, "agent", "[--dry-run]", "remind about today's gap", later, NULL, 0, -1},
-    {"budget", NULL, "agent", "[--check] [--dry-run]", "project budgets and their alerts", later,
-     NULL, 0, -1},
-    {"invoice", NULL, "agent", "[--check] [--dry-run]", "draft invoices at billing milestones",
-     later, NULL, 0, -1},
-    {"report", NULL, "agent", "weekly [--week YYYY-Www] [--format F] [--send]",
-     "the weekly timesheet compliance report", later, NULL, 0, -1},
-    {"daemon", NULL, "agent", "", "run as the background agent", later, NULL, 0, -1},
+    {"nudge", gl_cmd_nudge, "agent", "[--dry-run]", "remind about today's gap", nudge_description,
+     nudge_options, 0, 0},
+    {"budget", gl_cmd_budget, "agent", "[--check] [--dry-run]", "project budgets and their alerts",
+     budget_description, budget_options, 0, 0},
+    {"invoice", gl_cmd_invoice, "agent", "[--check] [--dry-run]",
+     "draft invoices at billing milestones", invoice_description, invoice_options, 0, 0},
+    {"report", gl_cmd_report, "agent", "weekly [--week YYYY-Www] [--format F] [--send]",
+     "the weekly timesheet compliance report", report_description, report_options, 1, 1},
+    {"daemon", gl_cmd_daemon, "agent", "[--once] [--until TIME]", "run as the background agent",
+     daemon_description, daemon_options, 0, 0},
 };
 
 static const gl_option global_options[] = {

@@ -30,6 +30,11 @@ int gl_cmd_edit(gl_cli *cli, const gl_args *args);
 int gl_cmd_push(gl_cli *cli, const gl_args *args);
 int gl_cmd_gaps(gl_cli *cli, const gl_args *args);
 int gl_cmd_demo(gl_cli *cli, const gl_args *args);
+int gl_cmd_nudge(gl_cli *cli, const gl_args *args);
+int gl_cmd_budget(gl_cli *cli, const gl_args *args);
+int gl_cmd_invoice(gl_cli *cli, const gl_args *args);
+int gl_cmd_report(gl_cli *cli, const gl_args *args);
+int gl_cmd_daemon(gl_cli *cli, const gl_args *args);
 
 /* Shared printers: proposals by day (with the reasons when `why`), and a gaps table. */
 void gl_print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposal_list *l, bool why);

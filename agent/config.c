@@ -152,6 +152,8 @@ static const gl_config_key keys[] = {
      "send the invoice instead of leaving a draft"},
     {"milestone", true, "summary", GL_CFG_ENUM, "project", 0, 0, "project|task|people|detailed", R,
      "how tracked time is grouped into invoice lines"},
+    {"milestone", true, "recipient", GL_CFG_EMAIL, NULL, 0, 0, NULL, M | R,
+     "with send = true: who Harvest emails the invoice to (repeatable)"},
 
     {"nudge", false, "at", GL_CFG_CLOCK, "17:30", 0, 0, NULL, R,
      "when to remind you of the day's gap"},
@@ -164,6 +166,8 @@ static const gl_config_key keys[] = {
      "or: file holding a Slack bot token (mode 0600)"},
     {"notify", false, "slack-channel", GL_CFG_STRING, NULL, 0, 0, NULL, R,
      "channel for messages sent with the bot token"},
+    {"notify", false, "slack-api-url", GL_CFG_URL, "https://slack.com/api", 0, 0, NULL, R,
+     "Slack's Web API (tests point it at a fake)"},
     {"notify", false, "email", GL_CFG_EMAIL, NULL, 0, 0, NULL, M | R, "send notices here"},
 
     {"smtp", false, "url", GL_CFG_MAILURL, NULL, 0, 0, NULL, R,

@@ -27,12 +27,21 @@ static int by_start(const void *pa, const void *pb)
 void gl_gaps_subtract(gl_gap_span span, const gl_gap_span *cover, size_t ncover, int64_t min_len,
                       gl_gap_span *out, size_t *n, size_t max)
 {
-    gl_gap_span sorted[MAX_SPANS];
-    size_t m = ncover < MAX_SPANS ? ncover : MAX_SPANS;
+    gl_gap_span stack[MAX_SPANS], *sorted = stack;
+    size_t m = 0;
     int64_t at = span.start;
 
-    memcpy(sorted, cover, m * sizeof(*sorted));
-    qsort(sorted, m, sizeof(*sorted), by_start);
+    /* Every interval counts: beyond what the stack holds, a copy on the heap. */
+    if (ncover > MAX_SPANS && !(sorted = malloc(ncover * sizeof(*sorted)))) {
+        sorted = stack;
+        ncover = MAX_SPANS;
+    }
+    /* Empty intervals cover nothing (and must not split what is left). */
+    for (size_t i = 0; i < ncover; i++)
+        if (cover[i].end > cover[i].start)
+            sorted[m++] = cover[i];
+    if (m > 1)
+        qsort(sorted, m, sizeof(*sorted), by_start);
     for (size_t i = 0; i < m && at < span.end; i++) {
         if (sorted[i].end <= at || sorted[i].start >= span.end)
             continue;
@@ -43,6 +52,8 @@ void gl_gaps_subtract(gl_gap_span span, const gl_gap_span *cover, size_t ncover,
     }
     if (span.end > at && span.end - at >= min_len && *n < max)
         out[(*n)++] = (gl_gap_span){at, span.end};
+    if (sorted != stack)
+        free(sorted);
 }
 
 /* What a day's activities say: counted events for the timeline, and time off. */
@@ -221,7 +232,8 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
             rc = gl_error_set(GL_ENOMEM, "out of memory");
             goto done;
         }
-        memcpy(out->uncovered, left, nleft * sizeof(*left));
+        if (nleft) /* a day off has nothing uncovered, and no array to copy into */
+            memcpy(out->uncovered, left, nleft * sizeof(*left));
         out->nuncovered = nleft;
     }
 

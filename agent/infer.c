@@ -456,8 +456,8 @@ static int choice_of(const gl_mapping *m)
  * The reasons of a group's sources, one per kind of choice with how many it
  * covered: "rule standups (2 meetings); learned: acme, login (3 commits)".
  */
-static char *group_reason(const gl_infer_activity *acts, const gl_mapping *maps,
-                          const gl_infer_group *g)
+char *gl_infer_reason(const gl_infer_activity *acts, const gl_mapping *maps,
+                      const gl_infer_group *g)
 {
     gl_buf b = GL_BUF_INIT(256);
     bool *done = calloc(g->nsources ? g->nsources : 1, sizeof(bool));
@@ -567,7 +567,7 @@ int gl_infer_day_build(const gl_infer_activity *acts, const gl_mapping *maps, si
         if (grp->project_id == 0)
             grp->confidence = 0; /* nothing to be sure of: the user must choose */
         grp->notes = gl_infer_notes(acts, grp->sources, grp->nsources);
-        grp->reason = group_reason(acts, maps, grp);
+        grp->reason = gl_infer_reason(acts, maps, grp);
         if (!grp->notes || !grp->reason)
             rc = gl_error_set(GL_ENOMEM, "out of memory");
     }

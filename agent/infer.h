@@ -138,6 +138,15 @@ void gl_infer_day_clear(gl_infer_day *d);
 char *gl_infer_notes(const gl_infer_activity *acts, const gl_infer_source *srcs, size_t n);
 
 /*
+ * gl_infer_reason - the reasons of a group's sources, one per kind of choice
+ * with how many it covered: "rule standups (2 meetings); learned: repo
+ * acme-web (3 commits)" (`maps[i]` is the mapping of `acts[i]`).  Caller
+ * frees.
+ */
+char *gl_infer_reason(const gl_infer_activity *acts, const gl_mapping *maps,
+                      const gl_infer_group *g);
+
+/*
  * gl_infer_hours - the hours left to propose: `seconds` less `covered`
  * hours, rounded up to `round` hours; 0 when less than a minute is left.
  */

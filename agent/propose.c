@@ -140,12 +140,25 @@ static int load_day(gl_store *store, int64_t start, int64_t end, held_list *out)
 
 /* ------------------------------------------------------------- settings */
 
+#define MAX_HOLIDAY_CALENDARS 16
+
 typedef struct settings {
     gl_workweek week;
     double round, min_confidence, auto_accept; /* auto_accept < 0: off */
     const char *repos[MAX_REPOS];
     size_t nrepos;
+    /* "calendar:NAME" of calendars with holidays = true: their events are time off, not work */
+    char holidays[MAX_HOLIDAY_CALENDARS][180];
+    size_t nholidays;
 } settings;
+
+static bool holiday_source(const settings *s, const char *source)
+{
+    for (size_t i = 0; i < s->nholidays; i++)
+        if (strcmp(s->holidays[i], source) == 0)
+            return true;
+    return false;
+}
 
 static int load_settings(gl_cli *cli, settings *s)
 {
@@ -170,6 +183,18 @@ static int load_settings(gl_cli *cli, settings *s)
         s->nrepos = MAX_REPOS;
     for (size_t i = 0; i < s->nrepos; i++)
         s->repos[i] = names[i];
+    {
+        size_t ncal = gl_config_sections(cfg, "calendar", &names);
+        for (size_t i = 0; i < ncal && s->nholidays < MAX_HOLIDAY_CALENDARS; i++) {
+            char key[200];
+            bool on = false;
+            snprintf(key, sizeof(key), "calendar.%s.holidays", names[i]);
+            if (gl_config_get_bool(cfg, key, &on) == GL_OK && on)
+                snprintf(s->holidays[s->nholidays++], sizeof(s->holidays[0]), "calendar:%s",
+                         names[i]);
+        }
+        gl_error_clear();
+    }
     return GL_OK;
 }
 
@@ -591,57 +616,155 @@ static int remember_open(run *r, int64_t id)
     return GL_OK;
 }
 
-static int reconcile_group(run *r, const char *day, const gl_infer_group *g,
-                           const gl_infer_activity *acts, gl_proposal_list *existing, bool *claimed,
-                           json_object *entries)
+static bool decided(const gl_proposal *p)
 {
+    return p->edited || strcmp(p->status, "rejected") == 0;
+}
+
+/* Whether a proposal the user decided on (edited, rejected) already holds this activity. */
+static bool held_by_decided(const gl_proposal_list *existing, int64_t project, int64_t task,
+                            const gl_infer_activity *a)
+{
+    for (size_t i = 0; i < existing->n; i++) {
+        const gl_proposal *p = &existing->v[i];
+        if (!decided(p) || !same_origin(p, project, task))
+            continue;
+        for (size_t k = 0; k < p->nsources; k++)
+            if (strcmp(p->sources[k].source, a->source) == 0 &&
+                strcmp(p->sources[k].key, a->key) == 0)
+                return true;
+    }
+    return false;
+}
+
+/*
+ * The part of `g` no decided proposal holds: what happened after the user
+ * edited or rejected the day's proposal (an afternoon's commits after a
+ * morning's edit).  Empty when there is nothing new.  Clear with
+ * gl_infer_day_clear's rules: notes, reason and sources are owned.
+ */
+static int fresh_part(const gl_infer_group *g, const gl_infer_activity *acts,
+                      const gl_mapping *maps, const gl_proposal_list *existing, gl_infer_group *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->project_id = g->project_id;
+    out->task_id = g->task_id;
+    out->confidence = g->confidence;
+    if (g->nsources && !(out->sources = calloc(g->nsources, sizeof(*out->sources))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < g->nsources; i++) {
+        if (held_by_decided(existing, g->project_id, g->task_id, &acts[g->sources[i].activity]))
+            continue;
+        out->sources[out->nsources++] = g->sources[i];
+        out->seconds += g->sources[i].seconds;
+    }
+    if (!(out->notes = gl_infer_notes(acts, out->sources, out->nsources)) ||
+        !(out->reason = gl_infer_reason(acts, maps, out)))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    return GL_OK;
+}
+
+static void group_free(gl_infer_group *g)
+{
+    free(g->notes);
+    free(g->reason);
+    free(g->sources);
+    memset(g, 0, sizeof(*g));
+}
+
+static int reconcile_group(run *r, const char *day, const gl_infer_group *group,
+                           const gl_infer_activity *acts, const gl_mapping *maps,
+                           gl_proposal_list *existing, bool *claimed, json_object *entries)
+{
+    const gl_infer_group *g = group;
+    gl_infer_group fresh = {0};
     gl_proposal *open = NULL;
+    bool any_decided = false;
     double hours;
-    int rc;
+    int rc = GL_OK;
 
     for (size_t i = 0; i < existing->n; i++) {
         gl_proposal *p = &existing->v[i];
         if (!same_origin(p, g->project_id, g->task_id))
             continue;
         claimed[i] = true;
-        if (p->edited || strcmp(p->status, "rejected") == 0) {
-            r->rep->kept++;
-            return GL_OK; /* the user took charge of this day, project and task */
-        }
-        if (strcmp(p->status, "proposed") == 0 && !open)
+        if (decided(p))
+            any_decided = true;
+        else if (strcmp(p->status, "proposed") == 0 && !open)
             open = p;
     }
-    hours = g->project_id
-                ? gl_infer_hours(g->seconds, covered(entries, existing, g->project_id, g->task_id),
-                                 r->s->round)
-                : gl_infer_hours(g->seconds, 0, r->s->round);
+    if (any_decided) {
+        /*
+         * The user took charge of this day, project and task: what they
+         * decided stays; only activities none of it holds are proposed, on
+         * their own and without subtracting anything (the decided proposal
+         * stands for the rest).
+         */
+        r->rep->kept++;
+        if ((rc = fresh_part(g, acts, maps, existing, &fresh)) < 0)
+            goto done;
+        g = &fresh;
+        hours = gl_infer_hours(g->seconds, 0, r->s->round);
+    } else {
+        hours = gl_infer_hours(
+            g->seconds, g->project_id ? covered(entries, existing, g->project_id, g->task_id) : 0,
+            r->s->round);
+    }
     if (open) {
         if (hours <= 0) {
             r->rep->removed++;
-            return gl_store_proposal_delete(r->store, open->id);
+            rc = gl_store_proposal_delete(r->store, open->id);
+            goto done;
         }
         if (!differs(open, g, hours, acts)) {
             r->rep->unchanged++;
-            return remember_open(r, open->id);
+            rc = remember_open(r, open->id);
+            goto done;
         }
         if ((rc = set_from_group(open, g, hours, acts)) < 0 ||
             (rc = gl_store_proposal_update(r->store, open, true)) < 0)
-            return rc;
+            goto done;
         r->rep->updated++;
-        return remember_open(r, open->id);
+        rc = remember_open(r, open->id);
+        goto done;
     }
-    if (hours <= 0)
-        return GL_OK;
-    gl_proposal p = {0};
-    snprintf(p.day, sizeof(p.day), "%s", day);
-    snprintf(p.status, sizeof(p.status), "proposed");
-    if ((rc = new_key(p.key)) == GL_OK && (rc = set_from_group(&p, g, hours, acts)) == GL_OK &&
-        (rc = gl_store_proposal_insert(r->store, &p)) == GL_OK) {
-        r->rep->added++;
-        rc = remember_open(r, p.id);
+    if (hours > 0) {
+        gl_proposal p = {0};
+        snprintf(p.day, sizeof(p.day), "%s", day);
+        snprintf(p.status, sizeof(p.status), "proposed");
+        if ((rc = new_key(p.key)) == GL_OK && (rc = set_from_group(&p, g, hours, acts)) == GL_OK &&
+            (rc = gl_store_proposal_insert(r->store, &p)) == GL_OK) {
+            r->rep->added++;
+            rc = remember_open(r, p.id);
+        }
+        gl_proposal_clear(&p);
     }
-    gl_proposal_clear(&p);
+
+done:
+    group_free(&fresh);
     return rc;
+}
+
+/*
+ * The proposal the user took charge of (edited or rejected) that holds the
+ * activity `a`, if any.  Its activities keep the mapping that proposal came
+ * from, so that what the classifier learned from the decision neither
+ * proposes them a second time under another project nor brings a rejected
+ * one back as unassigned.
+ */
+static const gl_proposal *decided_holder(const gl_proposal_list *existing,
+                                         const gl_infer_activity *a)
+{
+    for (size_t i = 0; i < existing->n; i++) {
+        const gl_proposal *p = &existing->v[i];
+        if (!p->edited && strcmp(p->status, "rejected") != 0)
+            continue;
+        for (size_t k = 0; k < p->nsources; k++)
+            if (strcmp(p->sources[k].source, a->source) == 0 &&
+                strcmp(p->sources[k].key, a->key) == 0)
+                return p;
+    }
+    return NULL;
 }
 
 static int propose_day(run *r, const char *day)
@@ -658,7 +781,8 @@ static int propose_day(run *r, const char *day)
     int rc;
 
     if ((rc = gl_workweek_day(&r->s->week, day, &wd)) < 0 ||
-        (rc = load_day(r->store, wd.start, wd.end, &acts)) < 0)
+        (rc = load_day(r->store, wd.start, wd.end, &acts)) < 0 ||
+        (rc = gl_store_proposals(r->store, day, day, NULL, &existing)) < 0)
         goto done;
     r->rep->activities += acts.n;
     if (acts.n &&
@@ -666,12 +790,23 @@ static int propose_day(run *r, const char *day)
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
     }
-    /* Map each; what a "none" rule matches is left out before the timeline. */
+    /*
+     * Map each; what a "none" rule matches is left out before the timeline, as
+     * are the events of holiday calendars: time off (gaps), not work.
+     */
     for (size_t i = 0; i < acts.n; i++) {
         gl_mapping m;
+        const gl_proposal *held_by;
+        if (holiday_source(r->s, acts.v[i].a.source))
+            continue;
         gl_infer_map(r->mapper, &acts.v[i].a, &m);
         if (m.rule >= 0 && r->rules->ignore[m.rule])
             continue;
+        if ((held_by = decided_holder(&existing, &acts.v[i].a)) &&
+            !same_origin(held_by, m.project_id, m.task_id)) {
+            m.project_id = held_by->origin_project_id;
+            m.task_id = held_by->origin_task_id;
+        }
         maps[n] = m;
         list[n++] = acts.v[i].a;
     }
@@ -684,15 +819,14 @@ static int propose_day(run *r, const char *day)
                                                      .lead_in = r->s->week.lead_in},
                                  &groups)) < 0)
         goto done;
-    if ((rc = gl_store_proposals(r->store, day, day, NULL, &existing)) < 0 ||
-        (rc = gl_store_mirror_entries(r->store, gl_catalog_me(r->cat), day, day, &entries)) < 0)
+    if ((rc = gl_store_mirror_entries(r->store, gl_catalog_me(r->cat), day, day, &entries)) < 0)
         goto done;
     if (existing.n && !(claimed = calloc(existing.n, sizeof(*claimed)))) {
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t g = 0; g < groups.n && rc == GL_OK; g++)
-        rc = reconcile_group(r, day, &groups.groups[g], list, &existing, claimed, entries);
+        rc = reconcile_group(r, day, &groups.groups[g], list, maps, &existing, claimed, entries);
     if (rc < 0)
         goto done;
     /* Open proposals nothing supports any more (the meeting was cancelled). */

@@ -7,8 +7,9 @@
  * chose (origin), whatever the user changed since:
  *   - an open proposal (proposed, not edited) is updated to what the
  *     activities say now, or removed when nothing is left to propose;
- *   - an edited or rejected one stays as the user left it, and nothing
- *     more is proposed for its day, project and task;
+ *   - an edited or rejected one stays as the user left it; what it holds
+ *     is never proposed again, and only activities that came after (an
+ *     afternoon's commits after a morning's edit) are proposed, on their own;
  *   - accepted and pushed ones count as tracked, like the hours already in
  *     Harvest for that day, project and task, which are subtracted: only
  *     what is left is proposed (a top-up after an evening's commits).

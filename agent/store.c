@@ -616,8 +616,8 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
     if ((rc = gl_store_begin(store)) < 0)
         return rc;
     if ((rc = prepare(store, &st,
-                      "SELECT id, kind, dedupe_key, payload, attempts, status FROM outbox "
-                      "WHERE status IN ('pending','sending') AND next_attempt_at <= ? "
+                      "SELECT id, kind, dedupe_key, payload, attempts, status, created_at "
+                      "FROM outbox WHERE status IN ('pending','sending') AND next_attempt_at <= ? "
                       "AND (?2 IS NULL OR kind = ?2) ORDER BY next_attempt_at, id LIMIT 1")) < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, now(store));
@@ -644,6 +644,7 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
     item->attempts = sqlite3_column_int(st, 4) + 1;
     /* 'sending' left behind means a send began and its outcome was never recorded. */
     item->uncertain = strcmp((const char *)sqlite3_column_text(st, 5), "sending") == 0;
+    item->created_at = sqlite3_column_int64(st, 6);
     sqlite3_finalize(st);
     st = NULL;
     if (!item->kind || !item->dedupe_key || !item->payload) {
@@ -1794,6 +1795,89 @@ int gl_store_outbox_list(gl_store *store, const char *kind, gl_outbox_fn fn, voi
     }
     if (rc == 0 && src != SQLITE_DONE)
         rc = db_error(store, "cannot read the outbox");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+int gl_store_alert_add(gl_store *store, const char *kind, const char *subject, const char *period,
+                       int level, int64_t outbox_id, const char *details_json)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "INSERT INTO alerts (kind, subject, period, level, fired_at, outbox_id, "
+                      "details) VALUES (?, ?, ?, ?, ?, (SELECT id FROM outbox WHERE id = ?), ?)")) <
+        0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, level);
+    sqlite3_bind_int64(st, 5, now(store));
+    sqlite3_bind_int64(st, 6, outbox_id);
+    sqlite3_bind_text(st, 7, details_json ? details_json : "{}", -1, SQLITE_STATIC);
+    if ((rc = step_done(store, st, "cannot record an alert")) == GL_EEXISTS)
+        gl_error_set(GL_EEXISTS, "%s alert for %s, %s, %d was raised before", kind, subject, period,
+                     level);
+    return rc;
+}
+
+int gl_store_alert_exists(gl_store *store, const char *kind, const char *subject,
+                          const char *period, int level, bool *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    *out = false;
+    if ((rc = prepare(store, &st,
+                      "SELECT 1 FROM alerts WHERE kind = ? AND subject = ? AND period = ? AND "
+                      "level = ?")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, level);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW)
+        *out = true;
+    else if (src != SQLITE_DONE)
+        rc = db_error(store, "cannot read alerts");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int gl_store_alerts(gl_store *store, const char *kind, int64_t since, gl_alert_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(store, &st,
+                      "SELECT id, kind, subject, period, level, fired_at, coalesce(outbox_id, 0), "
+                      "details FROM alerts WHERE (?1 IS NULL OR kind = ?1) AND fired_at >= ?2 "
+                      "ORDER BY fired_at DESC, id DESC")) < 0)
+        return rc;
+    if (kind)
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        gl_alert a = {
+            .id = sqlite3_column_int64(st, 0),
+            .kind = (const char *)sqlite3_column_text(st, 1),
+            .subject = (const char *)sqlite3_column_text(st, 2),
+            .period = (const char *)sqlite3_column_text(st, 3),
+            .level = sqlite3_column_int(st, 4),
+            .fired_at = sqlite3_column_int64(st, 5),
+            .outbox_id = sqlite3_column_int64(st, 6),
+            .details = (const char *)sqlite3_column_text(st, 7),
+        };
+        if ((rc = fn(payload, &a)) != 0)
+            break;
+    }
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read alerts");
     sqlite3_finalize(st);
     return rc;
 }

@@ -109,11 +109,12 @@ int gl_store_audit_add(gl_store *store, const char *actor, const char *tool,
 
 typedef struct gl_outbox_item {
     int64_t id;
-    char *kind;       /* "harvest.time_entry", "slack.message", "email", ... */
-    char *dedupe_key; /* unique: the same decision never queues twice */
-    char *payload;    /* JSON */
-    int attempts;     /* sends started so far, this one included */
-    bool uncertain;   /* a previous send started and never finished: check before resending */
+    char *kind;         /* "harvest.time_entry", "slack.message", "email", ... */
+    char *dedupe_key;   /* unique: the same decision never queues twice */
+    char *payload;      /* JSON */
+    int attempts;       /* sends started so far, this one included */
+    bool uncertain;     /* a previous send started and never finished: check before resending */
+    int64_t created_at; /* when it was queued (UTC seconds) */
 } gl_outbox_item;
 
 /*
@@ -389,5 +390,40 @@ int gl_store_outbox_requeue(gl_store *store, int64_t id, const char *payload_jso
  * was sent).  GL_ECONFLICT when a send has started or finished.
  */
 int gl_store_outbox_cancel(gl_store *store, int64_t id);
+
+/* ---------------------------------------------------------------- alerts */
+
+/*
+ * An alert, nudge, milestone or report that was raised: at most one per
+ * (kind, subject, period, level), which is how each fires once.
+ */
+typedef struct gl_alert {
+    int64_t id;
+    const char *kind;    /* "budget", "milestone", "nudge", "report" */
+    const char *subject; /* the project id, milestone name, channel or recipient */
+    const char *period;  /* "2026-11", "total", "2026-11-21", "2026-W47" */
+    int level;           /* a budget threshold; 0 otherwise */
+    int64_t fired_at;
+    int64_t outbox_id;   /* the first side effect it queued, 0 when none */
+    const char *details; /* JSON */
+} gl_alert;
+
+/*
+ * gl_store_alert_add - record an alert (call in the transaction that queues
+ * its messages).  GL_EEXISTS when it was raised before.
+ */
+int gl_store_alert_add(gl_store *store, const char *kind, const char *subject, const char *period,
+                       int level, int64_t outbox_id, const char *details_json);
+
+/* Whether (kind, subject, period, level) was raised. */
+int gl_store_alert_exists(gl_store *store, const char *kind, const char *subject,
+                          const char *period, int level, bool *out);
+
+/* Receives each alert (strings valid during the call); non-zero stops the listing. */
+typedef int (*gl_alert_fn)(void *payload, const gl_alert *a);
+
+/* gl_store_alerts - alerts of `kind` (NULL: any) fired at or after `since`, newest first. */
+int gl_store_alerts(gl_store *store, const char *kind, int64_t since, gl_alert_fn fn,
+                    void *payload);
 
 #endif

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/budgets.h"
 #include "agent/collect.h"
 #include "agent/gaps.h"
 #include "agent/propose.h"
 #include "agent/push.h"
+#include "agent/report.h"
 #include "agent/signin.h"
 #include "agent/store.h"
 #include "connectors/harvest.h"
@@ -20,6 +22,7 @@
 #include "util/redact.h"
 #include "util/schema.h"
 #include "util/str.h"
+#include "util/tz.h"
 
 /* agent/tools.json, embedded at build time. */
 extern const char gl_tools_json[];
@@ -292,10 +295,70 @@ static int push_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, jso
     return rc;
 }
 
+static int budget_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    (void)tool;
+    (void)args;
+    /* Status only: raising and sending alerts is the daemon's and gleaner budget --check's. */
+    return gl_budgets_run(tb->cli, tb->store, false, false, result);
+}
+
+static int add_alert(void *payload, const gl_alert *a)
+{
+    json_object *arr = payload, *o = json_object_new_object(), *details = NULL;
+    char t[GL_TIME_UTC_LEN];
+
+    json_object_object_add(o, "id", json_object_new_int64(a->id));
+    json_object_object_add(o, "kind", json_object_new_string(a->kind));
+    json_object_object_add(o, "subject", json_object_new_string(a->subject));
+    json_object_object_add(o, "period", json_object_new_string(a->period));
+    if (a->level)
+        json_object_object_add(o, "level", json_object_new_int(a->level));
+    gl_time_format_utc(t, a->fired_at);
+    json_object_object_add(o, "fired_at", json_object_new_string(t));
+    if (a->details && gl_json_parse(&details, a->details, strlen(a->details), "an alert") == GL_OK)
+        json_object_object_add(o, "details", details);
+    gl_error_clear();
+    json_object_array_add(arr, o);
+    return json_object_array_length(arr) >= 500; /* enough for anyone to read */
+}
+
+static int alerts_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    json_object *arr = json_object_new_array();
+    int64_t days = 30;
+    int rc;
+
+    (void)tool;
+    gl_json_int64(args, "days", &days);
+    rc = gl_store_alerts(tb->store, gl_json_str(args, "kind"),
+                         gl_clock_now(tb->cli->clock) - days * 86400, add_alert, arr);
+    if (rc < 0) {
+        json_object_put(arr);
+        return rc;
+    }
+    *result = json_object_new_object();
+    json_object_object_add(*result, "alerts", arr);
+    return GL_OK;
+}
+
+static int report_tool(gl_toolbox *tb, const gl_tool *tool, json_object *args, json_object **result)
+{
+    gl_weekly w = {0};
+    int rc;
+
+    (void)tool;
+    if ((rc = gl_report_weekly(tb->cli, tb->store, gl_json_str(args, "week"), &w)) == GL_OK)
+        *result = gl_weekly_json(&w);
+    gl_weekly_clear(&w);
+    return rc;
+}
+
 static const struct {
     const char *name;
     tool_fn fn;
 } handlers[] = {
+    {"budget", budget_tool},   {"alerts", alerts_tool},   {"report", report_tool},
     {"harvest", harvest_tool}, {"propose", propose_tool}, {"proposals", proposals_tool},
     {"gaps", gaps_tool},       {"accept", accept_tool},   {"reject", reject_tool},
     {"edit", edit_tool},       {"push", push_tool},

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <curl/mprintf.h>
 
 #include "gl_version.h"
 #include "util/buf.h"
@@ -741,6 +742,16 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
     t.body.max = svc->opts.max_body;
     if ((rc = build_url(svc, req, &url, &path)) < 0)
         goto done;
+    /* A URL that is itself the secret (a Slack webhook) never reaches a message or a trace. */
+    if (svc->opts.secret_url) {
+        char *label = curl_maprintf("[%s URL]", svc->name);
+        if (!label) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            goto done;
+        }
+        curl_free(path);
+        path = label;
+    }
     if (req->json) {
         body = gl_json_compact(req->json);
         body_len = strlen(body);

@@ -69,6 +69,7 @@ typedef struct gl_http_options {
     double rate_per_second;      /* token bucket refill; 0 = no limiter */
     double rate_burst;           /* bucket size; default max(1, rate_per_second) */
     bool follow_redirects;       /* default false (APIs do not redirect; feeds do) */
+    bool secret_url;             /* the URL is a secret (a webhook): never name its path */
     const gl_clock *clock;       /* default the system clock; borrowed */
     gl_http_describe_cb describe_error;
     void *describe_payload;

@@ -3,6 +3,8 @@
  */
 #include "clock.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -36,7 +38,28 @@ static void system_sleep_ms(const gl_clock *clock, int64_t ms)
     nanosleep(&ts, NULL);
 }
 
-static const gl_clock system_clock = {system_now_ms, system_monotonic_ms, system_sleep_ms, NULL};
+static int readable(int fd, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n = poll(&p, 1, timeout_ms);
+    return n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+static int system_wait_ms(const gl_clock *clock, int64_t ms, int fd)
+{
+    (void)clock;
+    if (fd < 0) {
+        system_sleep_ms(clock, ms);
+        return 0;
+    }
+    if (ms < 0)
+        ms = 0;
+    /* poll sleeps without using the CPU; a signal ends the wait early (EINTR) on purpose. */
+    return readable(fd, ms > 24 * 3600 * 1000 ? 24 * 3600 * 1000 : (int)ms);
+}
+
+static const gl_clock system_clock = {system_now_ms, system_monotonic_ms, system_sleep_ms,
+                                      system_wait_ms, NULL};
 
 const gl_clock *gl_clock_system(void)
 {
@@ -65,6 +88,14 @@ static void fake_sleep_ms(const gl_clock *clock, int64_t ms)
     fake->sleeps++;
 }
 
+static int fake_wait_ms(const gl_clock *clock, int64_t ms, int fd)
+{
+    if (fd >= 0 && readable(fd, 0))
+        return 1;
+    fake_sleep_ms(clock, ms);
+    return 0;
+}
+
 int gl_clock_fake_new(gl_clock_fake **out, int64_t start_ms)
 {
     gl_clock_fake *fake = calloc(1, sizeof(*fake));
@@ -73,6 +104,7 @@ int gl_clock_fake_new(gl_clock_fake **out, int64_t start_ms)
     fake->clock.now_ms = fake_now_ms;
     fake->clock.monotonic_ms = fake_now_ms;
     fake->clock.sleep_ms = fake_sleep_ms;
+    fake->clock.wait_ms = fake_wait_ms;
     fake->clock.payload = fake;
     fake->now_ms = start_ms;
     *out = fake;
@@ -134,4 +166,15 @@ void gl_clock_sleep_ms(const gl_clock *clock, int64_t ms)
     if (!clock)
         clock = &system_clock;
     clock->sleep_ms(clock, ms);
+}
+
+int gl_clock_wait_ms(const gl_clock *clock, int64_t ms, int fd)
+{
+    if (!clock)
+        clock = &system_clock;
+    if (!clock->wait_ms) {
+        clock->sleep_ms(clock, ms);
+        return 0;
+    }
+    return clock->wait_ms(clock, ms, fd);
 }

@@ -23,6 +23,12 @@ struct gl_clock {
     int64_t (*monotonic_ms)(const gl_clock *clock);
     /* Wait `ms` (a fake clock only advances). Interrupted waits may return early. */
     void (*sleep_ms)(const gl_clock *clock, int64_t ms);
+    /*
+     * Wait up to `ms` or until `fd` (-1: none) can be read: 1 when it can,
+     * 0 when the time ran out.  A fake clock advances by `ms` unless `fd`
+     * is readable already.  NULL: sleep_ms, never woken early.
+     */
+    int (*wait_ms)(const gl_clock *clock, int64_t ms, int fd);
     void *payload;
 };
 
@@ -51,5 +57,6 @@ int64_t gl_clock_now_ms(const gl_clock *clock);
 int64_t gl_clock_now(const gl_clock *clock); /* seconds */
 int64_t gl_clock_monotonic_ms(const gl_clock *clock);
 void gl_clock_sleep_ms(const gl_clock *clock, int64_t ms);
+int gl_clock_wait_ms(const gl_clock *clock, int64_t ms, int fd);
 
 #endif

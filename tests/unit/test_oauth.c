@@ -428,7 +428,7 @@ static void no_sleep(const gl_clock *clock, int64_t ms)
 static void listener_timeout_follows_the_clock(void **state)
 {
     int64_t t = 0;
-    gl_clock leaping = {leaping_ms, leaping_ms, no_sleep, &t};
+    gl_clock leaping = {leaping_ms, leaping_ms, no_sleep, NULL, &t};
     gl_oauth_listener *l = NULL;
     char *code = NULL;
     (void)state;

@@ -1,0 +1,38 @@
+/*
+ * nudge.h - the end-of-day reminder (DESIGN.md section 7): at nudge.at on
+ * a workday, when the day's gap (agent/gaps.h) is over nudge.min-gap, one
+ * message per day and channel listing what gleaner proposes to fill it and
+ * the command that accepts it.  The day's alert and its messages are one
+ * transaction: it is sent once per day however often the check runs.
+ */
+#ifndef GL_NUDGE_H
+#define GL_NUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "agent/cli.h"
+#include "agent/store.h"
+
+typedef struct gl_nudge_result {
+    char day[11];
+    bool workday, due, sent, already;
+    double gap, proposed;
+    size_t proposals;
+    char why[200]; /* why it is not sent, when it is not */
+    char *title;   /* the message (owned), when there is one */
+    char *text;
+} gl_nudge_result;
+
+/*
+ * gl_nudge_run - decide today's nudge on the proposals as they are
+ * (the caller collects and proposes first) and, unless `dry_run`, queue it.
+ * Clear `out` with gl_nudge_result_clear.
+ */
+int gl_nudge_run(gl_cli *cli, gl_store *store, bool dry_run, gl_nudge_result *out);
+void gl_nudge_result_clear(gl_nudge_result *r);
+json_object *gl_nudge_json(const gl_nudge_result *r, bool dry_run);
+
+#endif
