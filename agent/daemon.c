@@ -48,13 +48,14 @@ typedef struct job {
     int64_t every; /* EVERY: seconds */
     int at;        /* DAILY_AT / WEEKLY_AT: minutes after local midnight */
     unsigned days; /* the weekdays it runs on (bit 0 = Sunday) */
-    int (*run)(daemon_state *d, char *summary, size_t len);
+    int (*run)(daemon_state *d, char *summary, size_t len, bool *notable);
     int64_t last;     /* UTC seconds of the last run, 0: never */
     int64_t retry_at; /* after a failure */
 } job;
 
 struct daemon_state {
     gl_cli *cli;
+    int64_t slot; /* the scheduled moment a DAILY_AT/WEEKLY_AT job is run for */
     const char *db;
     gl_store *store; /* open in a job's process only */
     gl_workweek week;
@@ -105,7 +106,7 @@ static bool signed_in(daemon_state *d)
     return rc == GL_OK;
 }
 
-static int job_collect(daemon_state *d, char *summary, size_t len)
+static int job_collect(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     char today[GL_DAY_LEN], from[GL_DAY_LEN];
     gl_window w;
@@ -135,6 +136,7 @@ static int job_collect(daemon_state *d, char *summary, size_t len)
     gl_error_clear();
     if ((rc = gl_propose_run(d->cli, d->store, &w, false, &pr)) < 0)
         goto done;
+    *notable = failed || pr.added || pr.updated || pr.removed || pr.auto_accepted;
     snprintf(summary, len,
              "%zu source%s (%zu failed); proposals %zu added, %zu updated, %zu removed, %zu "
              "auto-accepted",
@@ -146,7 +148,7 @@ done:
     return rc;
 }
 
-static int job_sync(daemon_state *d, char *summary, size_t len)
+static int job_sync(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     gl_signin *s = NULL;
     gl_mirror_options o = {0};
@@ -162,18 +164,21 @@ static int job_sync(daemon_state *d, char *summary, size_t len)
     if (rc == GL_OK && (rc = gl_cli_today(d->cli, today)) == GL_OK) {
         o.today = today;
         o.now = gl_clock_now(d->cli->clock);
-        if ((rc = gl_mirror_harvest(d->store, s->harvest, &o, &st)) == GL_OK)
+        if ((rc = gl_mirror_harvest(d->store, s->harvest, &o, &st)) == GL_OK) {
+            for (int k = 0; k < GL_MIRROR__COUNT; k++)
+                *notable = *notable || st.added[k] || st.changed[k] || st.deleted[k];
             snprintf(summary, len,
                      "%" PRId64 " time entries seen (%" PRId64 " new, %" PRId64 " changed, %" PRId64
                      " deleted)",
                      st.seen[GL_MIRROR_TIME_ENTRIES], st.added[GL_MIRROR_TIME_ENTRIES],
                      st.changed[GL_MIRROR_TIME_ENTRIES], st.deleted[GL_MIRROR_TIME_ENTRIES]);
+        }
     }
     gl_signin_free(s);
     return rc;
 }
 
-static int job_push(daemon_state *d, char *summary, size_t len)
+static int job_push(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     gl_push_options o = {0};
     gl_push_report r = {0};
@@ -184,6 +189,7 @@ static int job_push(daemon_state *d, char *summary, size_t len)
         return GL_OK;
     }
     rc = gl_push_run(d->cli, d->store, &o, &r);
+    *notable = r.created || r.already_present || r.failed;
     if (rc == GL_OK)
         snprintf(summary, len, "%zu created, %zu already there, %zu refused, %zu still queued",
                  r.created, r.already_present, r.failed, r.pending);
@@ -191,18 +197,19 @@ static int job_push(daemon_state *d, char *summary, size_t len)
     return rc;
 }
 
-static int job_outbox(daemon_state *d, char *summary, size_t len)
+static int job_outbox(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     gl_outbox_report r;
     int rc = gl_outbox_run(d->cli, d->store, &r);
 
-    if (rc == GL_OK && (r.sent || r.failed || r.retrying))
+    *notable = r.sent || r.failed;
+    if (rc == GL_OK)
         snprintf(summary, len, "%zu sent, %zu failed, %zu to try again", r.sent, r.failed,
                  r.retrying);
     return rc;
 }
 
-static int job_budget(daemon_state *d, char *summary, size_t len)
+static int job_budget(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     json_object *doc = NULL;
     int rc;
@@ -211,14 +218,21 @@ static int job_budget(daemon_state *d, char *summary, size_t len)
         snprintf(summary, len, "skipped: not signed in to Harvest");
         return GL_OK;
     }
-    if ((rc = gl_budgets_run(d->cli, d->store, true, false, &doc)) == GL_OK)
+    if ((rc = gl_budgets_run(d->cli, d->store, true, false, &doc)) == GL_OK) {
+        json_object *projects = json_object_object_get(doc, "projects");
+        size_t raised = 0;
+        for (size_t i = 0; i < json_object_array_length(projects); i++)
+            raised += json_object_array_length(
+                json_object_object_get(json_object_array_get_idx(projects, i), "alerted"));
+        *notable = raised > 0;
         snprintf(summary, len, "%zu projects with a budget checked",
-                 json_object_array_length(json_object_object_get(doc, "projects")));
+                 json_object_array_length(projects));
+    }
     json_object_put(doc);
     return rc;
 }
 
-static int job_invoice(daemon_state *d, char *summary, size_t len)
+static int job_invoice(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     const gl_config *cfg;
     const char *const *names;
@@ -235,13 +249,14 @@ static int job_invoice(daemon_state *d, char *summary, size_t len)
     if ((rc = gl_milestones_check(d->cli, d->store, false, &r)) == GL_OK) {
         for (size_t i = 0; i < r.n; i++)
             queued += r.v[i].queued;
+        *notable = queued > 0;
         snprintf(summary, len, "%zu milestones checked, %zu drafts queued", r.n, queued);
     }
     gl_milestones_report_clear(&r);
     return rc;
 }
 
-static int job_nudge(daemon_state *d, char *summary, size_t len)
+static int job_nudge(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     gl_nudge_result r;
     gl_channels ch;
@@ -253,13 +268,15 @@ static int job_nudge(daemon_state *d, char *summary, size_t len)
         snprintf(summary, len, "skipped: no notify channel configured");
         return GL_OK;
     }
-    if ((rc = gl_nudge_run(d->cli, d->store, false, &r)) == GL_OK)
+    if ((rc = gl_nudge_run(d->cli, d->store, false, &r)) == GL_OK) {
+        *notable = r.sent;
         snprintf(summary, len, "%s", r.sent ? "sent" : r.why);
+    }
     gl_nudge_result_clear(&r);
     return rc;
 }
 
-static int job_report(daemon_state *d, char *summary, size_t len)
+static int job_report(daemon_state *d, char *summary, size_t len, bool *notable)
 {
     const gl_config *cfg;
     gl_channels ch;
@@ -275,13 +292,26 @@ static int job_report(daemon_state *d, char *summary, size_t len)
         return GL_OK;
     }
     gl_config_get_bool(cfg, "report.remind", &remind);
-    if ((rc = gl_report_weekly(d->cli, d->store, NULL, &w)) == GL_OK) {
+    /* The week of the moment it was due for: a report caught up on Monday is last week's. */
+    {
+        gl_local_time lt;
+        char day[GL_DAY_LEN], week[10];
+        if ((rc = gl_tz_to_local(&lt, d->week.tz,
+                                 d->slot ? d->slot : gl_clock_now(d->cli->clock))) < 0)
+            return rc;
+        snprintf(day, sizeof(day), "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+        if ((rc = gl_iso_week(day, week)) < 0)
+            return rc;
+        rc = gl_report_weekly(d->cli, d->store, week, &w);
+    }
+    if (rc == GL_OK) {
         rc = gl_weekly_send(d->cli, d->store, &w, remind, &queued);
         if (rc == GL_EEXISTS) {
             gl_error_clear();
             rc = GL_OK;
             snprintf(summary, len, "week %s was sent already", w.week);
         } else if (rc == GL_OK) {
+            *notable = true;
             snprintf(summary, len, "week %s: %zu people, %zu messages queued", w.week, w.n, queued);
         }
     }
@@ -402,6 +432,19 @@ static int load_schedule(daemon_state *d)
         free(v);
         gl_error_clear();
     }
+    /*
+     * A job run at a time of day starts from now the first time: the daemon
+     * catches up what it missed while asleep, not what happened before it
+     * ever ran.
+     */
+    for (size_t i = 0; i < d->njobs; i++) {
+        char stamp[32];
+        if (d->jobs[i].kind == EVERY || d->jobs[i].last)
+            continue;
+        d->jobs[i].last = gl_clock_now(d->cli->clock);
+        snprintf(stamp, sizeof(stamp), "%" PRId64, d->jobs[i].last);
+        gl_store_state_set(d->store, "daemon", d->jobs[i].name, stamp);
+    }
     /* The agent itself keeps no store open: each job opens its own. */
     gl_store_close(d->store);
     d->store = NULL;
@@ -418,12 +461,14 @@ static int job_in_child(daemon_state *d, job *j, int64_t now)
         say(d, "%s: %s", j->name, gl_error_last());
         return rc;
     }
-    rc = j->run(d, summary, sizeof(summary));
+    bool notable = false;
+    rc = j->run(d, summary, sizeof(summary), &notable);
     if (rc < 0) {
         say(d, "%s failed: %s (trying again in %d minutes)", j->name, gl_error_last(),
             RETRY_AFTER_FAILURE_S / 60);
     } else {
-        if (summary[0])
+        /* Quiet when nothing happened: journald gets what someone may want to know. */
+        if (summary[0] && (notable || d->cli->verbose))
             say(d, "%s: %s", j->name, summary);
         snprintf(stamp, sizeof(stamp), "%" PRId64, now);
         if (gl_store_state_set(d->store, "daemon", j->name, stamp) < 0)
@@ -572,6 +617,14 @@ int gl_daemon_run(gl_cli *cli, const gl_daemon_options *opts)
         goto done;
     }
     d.db = db;
+    {
+        /* The lock lives beside the store, whose directory may not exist yet. */
+        char *dir = gl_fs_dirname(db);
+        rc = dir ? gl_fs_mkdirs(dir, 0700) : gl_error_set(GL_ENOMEM, "out of memory");
+        free(dir);
+        if (rc < 0)
+            goto done;
+    }
     if ((rc = gl_fs_lock(lock_path, "another gleaner daemon", &lock)) < 0 ||
         (rc = load_schedule(&d)) < 0 || (rc = install_signals()) < 0)
         goto done;
@@ -589,6 +642,7 @@ int gl_daemon_run(gl_cli *cli, const gl_daemon_options *opts)
         for (size_t i = 0; i < d.njobs && !stop_requested; i++) {
             if (!due(&d, &d.jobs[i], now))
                 continue;
+            d.slot = d.jobs[i].kind == EVERY ? 0 : last_slot(&d, &d.jobs[i], now);
             run_job(&d, &d.jobs[i], now);
             touched = true;
             /* What a job queued goes out now, not a minute later. */

@@ -433,9 +433,17 @@ int gl_push_run(gl_cli *cli, gl_store *store, const gl_push_options *opts, gl_pu
         if (rc < 0)
             break;
     }
-    /* What is due later (backing off) is still queued: count it. */
-    if (rc == GL_OK) {
+
+done:
+    /*
+     * What is still queued (due later, or left behind by a run that could
+     * not go on) is counted, keeping the error that stopped the run.
+     */
+    {
         gl_push_report later = {0};
+        char why[1024] = ""; /* as long as an error message can be */
+        if (rc < 0)
+            snprintf(why, sizeof(why), "%s", gl_error_last());
         if (gl_store_outbox_list(store, OUTBOX_KIND, list_pending, &later) == GL_OK) {
             for (size_t i = 0; i < later.n; i++) {
                 bool seen = false;
@@ -446,9 +454,11 @@ int gl_push_run(gl_cli *cli, gl_store *store, const gl_push_options *opts, gl_pu
             }
         }
         gl_push_report_clear(&later);
+        if (rc < 0)
+            gl_error_set(rc, "%s", why);
+        else
+            gl_error_clear();
     }
-
-done:
     json_object_put(me);
     json_object_put(s.company);
     free(s.tz);

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # official MCP client from npm.
 PACKAGES="build-essential cmake pkg-config git ca-certificates tzdata python3
 libcurl4-openssl-dev libical-dev libgit2-dev libjson-c-dev libsqlite3-dev libssl-dev
-libcmocka-dev python3-aiosmtpd nodejs npm"
+libcmocka-dev python3-aiosmtpd groff-base nodejs npm"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
