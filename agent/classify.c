@@ -124,8 +124,10 @@ int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_
     if (!json_object_object_get_ex(nb->model, "labels", &labels) ||
         !json_object_object_get_ex(nb->model, "vocab", &vocab))
         return gl_error_set(GL_ENOTFOUND, "nothing learned yet");
+    /* Context features ("x:meeting") weigh in, but never decide alone. */
     for (size_t i = 0; i < n; i++)
-        known += json_object_object_get_ex(vocab, features[i], NULL);
+        known += strncmp(features[i], "x:", 2) != 0 &&
+                 json_object_object_get_ex(vocab, features[i], NULL);
     if (!known)
         return gl_error_set(GL_ENOTFOUND, "no feature seen before");
     vsize = (double)json_object_object_length(vocab);
@@ -277,27 +279,42 @@ static void push(char **feats, size_t *n, size_t max, char kind, const char *val
     feats[(*n)++] = f;
 }
 
-/* Lower-case words of `text` (bytes >= 0x80 count as letters, for UTF-8). */
-static void push_words(char **feats, size_t *n, size_t max, char kind, const char *text)
+size_t gl_nb_words(const char *text, char words[][GL_NB_WORD], size_t max)
 {
-    char word[64];
-    size_t len = 0;
+    const unsigned char *t = (const unsigned char *)(text ? text : "");
+    size_t n = 0, i = 0;
 
-    for (const char *p = text;; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch && (isalnum(ch) || ch >= 0x80)) {
-            if (len < sizeof(word) - 1)
-                word[len++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+    while (t[i]) {
+        char word[GL_NB_WORD];
+        size_t len = 0;
+        if (!isalnum(t[i]) && t[i] < 0x80) {
+            i++;
             continue;
         }
+        for (; t[i] && (isalnum(t[i]) || t[i] >= 0x80); i++)
+            if (len < sizeof(word) - 3)
+                word[len++] = (char)(t[i] < 0x80 ? tolower(t[i]) : t[i]);
+        /* "1:1", "Q&A", "R&D": one character either side of ':' or '&' is one word. */
+        if (len == 1 && (t[i] == ':' || t[i] == '&') && isalnum(t[i + 1]) && !isalnum(t[i + 2]) &&
+            t[i + 2] < 0x80) {
+            word[len++] = (char)t[i];
+            word[len++] = (char)tolower(t[i + 1]);
+            i += 2;
+        }
         word[len] = '\0';
-        bool digits = len && strspn(word, "0123456789") == len;
-        if (len >= 2 && !digits && !stopword(word))
-            push(feats, n, max, kind, word, len);
-        len = 0;
-        if (!ch)
-            break;
+        if (len >= 2 && strspn(word, "0123456789") != len && !stopword(word) && n < max)
+            memcpy(words[n++], word, len + 1);
     }
+    return n;
+}
+
+static void push_words(char **feats, size_t *n, size_t max, char kind, const char *text)
+{
+    char words[64][GL_NB_WORD];
+    size_t nw = gl_nb_words(text, words, 64);
+
+    for (size_t i = 0; i < nw; i++)
+        push(feats, n, max, kind, words[i], strlen(words[i]));
 }
 
 void gl_nb_features(char **feats, size_t *n, size_t max, const char *title,

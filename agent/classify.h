@@ -8,7 +8,9 @@
  *
  * Features are strings with a one-letter kind prefix ("w:planning",
  * "d:acme.com", "o:lead@acme.com", "r:acme-web", "b:login", "k:ACME");
- * gl_nb_features builds them from an activity.
+ * gl_nb_features builds them from an activity.  Features of kind "x"
+ * ("x:meeting") are context: they weigh in, but a prediction needs at least
+ * one feature of another kind that was seen before.
  */
 #ifndef GL_CLASSIFY_H
 #define GL_CLASSIFY_H
@@ -54,6 +56,14 @@ double gl_nb_examples(const gl_nb *nb);
 /* gl_nb_save - the model as JSON text (caller frees); gl_nb_load reads it back. */
 int gl_nb_save(const gl_nb *nb, char **json_out);
 int gl_nb_load(gl_nb **out, const char *json_text);
+
+/*
+ * gl_nb_words - the words of `text` as features see them, into words[] (at
+ * most `max`; returns how many): lower-case, two characters or more, not
+ * only digits, common words dropped; "1:1" and "Q&A" are words.
+ */
+#define GL_NB_WORD 32
+size_t gl_nb_words(const char *text, char words[][GL_NB_WORD], size_t max);
 
 /*
  * gl_nb_features - append the features of an activity to feats[*n] (at

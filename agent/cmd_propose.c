@@ -191,7 +191,9 @@ void gl_print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposal_li
 static void collect_first(gl_cli *cli, gl_store *store, const gl_window *w)
 {
     gl_collect_report report = {0};
-    gl_collect_options opts = {.from = w->start, .to = w->end};
+    /* The weeks before too: learning reads the meetings of days tracked by hand. */
+    gl_collect_options opts = {.from = w->start - (int64_t)GL_PROPOSE_LEARN_DAYS * 86400,
+                               .to = w->end};
     int rc = gl_collect(cli, store, &opts, &report);
 
     if (rc < 0 && rc != GL_ENOTFOUND)
@@ -202,35 +204,6 @@ static void collect_first(gl_cli *cli, gl_store *store, const gl_window *w)
                     report.sources[i].name, report.sources[i].message);
     gl_error_clear();
     gl_collect_report_clear(&report);
-}
-
-/* Refresh the mirror when gleaner is signed in to Harvest; a failure is a warning. */
-static void sync_first(gl_cli *cli, gl_store *store)
-{
-    gl_signin *s = NULL;
-    gl_mirror_options opts = {0};
-    gl_mirror_stats stats;
-    char today[GL_DAY_LEN];
-    int rc;
-
-    if ((rc = gl_signin_harvest(cli, &s)) < 0) {
-        if (rc != GL_ECONFIG)
-            fprintf(cli->err, "gleaner: Harvest: %s (proposing from the mirror as it is)\n",
-                    gl_error_last());
-        else
-            gl_info("not signed in to Harvest: proposing from the mirror as it is");
-        gl_error_clear();
-        return;
-    }
-    if (gl_cli_today(cli, today) == GL_OK) {
-        opts.today = today;
-        opts.now = gl_clock_now(cli->clock);
-        if (gl_mirror_harvest(store, s->harvest, &opts, &stats) < 0)
-            fprintf(cli->err, "gleaner: sync harvest: %s (proposing from the mirror as it is)\n",
-                    gl_error_last());
-    }
-    gl_error_clear();
-    gl_signin_free(s);
 }
 
 static int list_and_print(gl_cli *cli, gl_store *store, const gl_window *w, const char *status,
@@ -275,11 +248,21 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
     if (!list) {
         if (!gl_args_flag(args, "offline")) {
             collect_first(cli, store, &w);
-            sync_first(cli, store);
+            gl_signin_sync_mirror(cli, store, "proposing");
         }
         if ((rc = gl_propose_run(cli, store, &w, dry, &rep)) < 0) {
             rc = gl_cli_fail(cli, rc);
             goto done;
+        }
+        if (rep.calibrated_days) {
+            char sw[96] = "";
+            if (rep.switch_gap)
+                snprintf(sw, sizeof(sw), " (%lld min when the branch changes)",
+                         (long long)(rep.switch_gap / 60));
+            gl_info("propose: sessions end after a pause of %lld min%s and start %lld min before "
+                    "their first commit, as %zu of your days tracked by hand show",
+                    (long long)(rep.max_gap / 60), sw, (long long)(rep.lead_in / 60),
+                    rep.calibrated_days);
         }
         gl_info("propose: %zu added, %zu updated, %zu removed, %zu unchanged, %zu kept as you "
                 "left them, %zu auto-accepted; the classifier knows %.0f examples",

@@ -56,18 +56,52 @@ void gl_gaps_subtract(gl_gap_span span, const gl_gap_span *cover, size_t ncover,
         free(sorted);
 }
 
-/* What a day's activities say: counted events for the timeline, and time off. */
-typedef struct day_facts {
-    gl_tl_event events[MAX_SPANS];
-    size_t nevents;
-    gl_gap_span off[MAX_SPANS];
-    size_t noff;
-    const regex_t *away;
+struct gl_time_off {
+    regex_t away;
+    bool have_away;
     char holiday_sources[64][180]; /* "calendar:NAME" of calendars with holidays = true */
     size_t nholiday;
-    int repos;
-    char repo_names[16][80];
-} day_facts;
+};
+
+int gl_time_off_new(gl_time_off **out, gl_cli *cli)
+{
+    const gl_config *cfg;
+    const char *const *calendars, *pattern;
+    gl_time_off *t;
+    size_t ncal;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_config(cli, &cfg)) < 0)
+        return rc;
+    if (!(t = calloc(1, sizeof(*t))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    pattern = gl_config_get(cfg, "gaps.out-of-office");
+    /* The loader compiled it already; this cannot fail on a loaded config. */
+    if (pattern && regcomp(&t->away, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
+        t->have_away = true;
+    ncal = gl_config_sections(cfg, "calendar", &calendars);
+    for (size_t i = 0; i < ncal && t->nholiday < 64; i++) {
+        char key[200];
+        bool on = false;
+        snprintf(key, sizeof(key), "calendar.%s.holidays", calendars[i]);
+        if (gl_config_get_bool(cfg, key, &on) == GL_OK && on)
+            snprintf(t->holiday_sources[t->nholiday++], sizeof(t->holiday_sources[0]),
+                     "calendar:%s", calendars[i]);
+    }
+    gl_error_clear();
+    *out = t;
+    return GL_OK;
+}
+
+void gl_time_off_free(gl_time_off *t)
+{
+    if (!t)
+        return;
+    if (t->have_away)
+        regfree(&t->away);
+    free(t);
+}
 
 static bool all_day(const gl_activity *a)
 {
@@ -80,17 +114,35 @@ static bool dismissed(const gl_activity *a)
     return a->why && (strcmp(a->why, "declined") == 0 || strcmp(a->why, "cancelled") == 0);
 }
 
+bool gl_time_off_is(const gl_time_off *t, const gl_activity *a)
+{
+    bool holiday = false;
+
+    if (dismissed(a) || strcmp(a->kind, "commit") == 0)
+        return false;
+    for (size_t i = 0; i < t->nholiday && !holiday; i++)
+        holiday = strcmp(a->source, t->holiday_sources[i]) == 0;
+    return holiday || strcmp(a->kind, "out-of-office") == 0 ||
+           (strcmp(a->kind, "meeting") == 0 && all_day(a) && t->have_away &&
+            regexec(&t->away, a->title ? a->title : "", 0, NULL, 0) == 0);
+}
+
+/* What a day's activities say: counted events for the timeline, and time off. */
+typedef struct day_facts {
+    gl_tl_event events[MAX_SPANS];
+    size_t nevents;
+    gl_gap_span off[MAX_SPANS];
+    size_t noff;
+    const gl_time_off *time_off;
+    int repos;
+    char repo_names[16][80];
+} day_facts;
+
 static int read_fact(void *payload, const gl_activity *a)
 {
     day_facts *f = payload;
-    bool holiday = false;
 
-    for (size_t i = 0; i < f->nholiday && !holiday; i++)
-        holiday = strcmp(a->source, f->holiday_sources[i]) == 0;
-    if (!dismissed(a) &&
-        (strcmp(a->kind, "out-of-office") == 0 || (holiday && strcmp(a->kind, "commit") != 0) ||
-         (strcmp(a->kind, "meeting") == 0 && all_day(a) && f->away &&
-          regexec(f->away, a->title ? a->title : "", 0, NULL, 0) == 0))) {
+    if (gl_time_off_is(f->time_off, a)) {
         if (f->noff < MAX_SPANS)
             f->off[f->noff++] = (gl_gap_span){a->start, a->end};
         return 0;
@@ -250,10 +302,8 @@ int gl_gaps_compute(gl_cli *cli, gl_store *store, const gl_window *w, gl_gaps *o
     gl_workweek wk;
     gl_catalog *cat = NULL;
     day_facts *f = NULL;
-    regex_t away;
-    bool have_away = false;
-    const char *const *calendars;
-    size_t ncal, nworkdays = 0;
+    gl_time_off *off = NULL;
+    size_t nworkdays = 0;
     char day[GL_DAY_LEN];
     int rc;
 
@@ -278,22 +328,9 @@ int gl_gaps_compute(gl_cli *cli, gl_store *store, const gl_window *w, gl_gaps *o
     gl_error_clear();
     for (int d = 0; d < 7; d++)
         nworkdays += (wk.workdays >> d) & 1;
-    {
-        const char *pattern = gl_config_get(cfg, "gaps.out-of-office");
-        if (pattern && regcomp(&away, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
-            have_away = true;
-    }
-    ncal = gl_config_sections(cfg, "calendar", &calendars);
-    for (size_t i = 0; i < ncal && f->nholiday < 64; i++) {
-        char key[200];
-        bool on = false;
-        snprintf(key, sizeof(key), "calendar.%s.holidays", calendars[i]);
-        if (gl_config_get_bool(cfg, key, &on) == GL_OK && on)
-            snprintf(f->holiday_sources[f->nholiday++], sizeof(f->holiday_sources[0]),
-                     "calendar:%s", calendars[i]);
-    }
-    gl_error_clear();
-    f->away = have_away ? &away : NULL;
+    if ((rc = gl_time_off_new(&off, cli)) < 0)
+        goto done;
+    f->time_off = off;
 
     snprintf(day, sizeof(day), "%s", w->from);
     for (int i = 0; i < w->days; i++) {
@@ -311,8 +348,7 @@ int gl_gaps_compute(gl_cli *cli, gl_store *store, const gl_window *w, gl_gaps *o
     }
 
 done:
-    if (have_away)
-        regfree(&away);
+    gl_time_off_free(off);
     free(f);
     gl_catalog_free(cat);
     if (rc < 0)

@@ -61,6 +61,18 @@ void gl_gaps_clear(gl_gaps *g);
 json_object *gl_gaps_json(const gl_gaps *g, const gl_window *w, const char *tz);
 
 /*
+ * What counts as time off, from the config: Google out-of-office events,
+ * every event of a calendar with holidays = true, and all-day events whose
+ * title matches gaps.out-of-office (unless declined or cancelled).  Shared
+ * by gaps (expected hours) and proposals (meetings on a day off are not
+ * work).  Free with gl_time_off_free.
+ */
+typedef struct gl_time_off gl_time_off;
+int gl_time_off_new(gl_time_off **out, gl_cli *cli);
+void gl_time_off_free(gl_time_off *t);
+bool gl_time_off_is(const gl_time_off *t, const gl_activity *a);
+
+/*
  * gl_gaps_subtract - `span` less every interval in `cover` (any order,
  * may overlap), as the pieces left of at least `min_len` seconds, appended
  * to out[*n] (at most `max`).  Pure.

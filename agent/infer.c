@@ -86,6 +86,12 @@ void gl_infer_features(const gl_infer_activity *a, char **feats, size_t *n, size
     }
     if (a->repo)
         gl_nb_features(feats, n, max, a->repo, NULL, 0, NULL, NULL, NULL, NULL, 0);
+    /* Meetings and commits go to different tasks; what kind it is is learned too. */
+    if (*n < max) {
+        char *kind = gl_strdup(a->commit ? "x:commit" : "x:meeting");
+        if (kind)
+            feats[(*n)++] = kind;
+    }
 }
 
 void gl_infer_entry_features(const char *notes, const char *const *repos, size_t nrepos,
@@ -240,6 +246,65 @@ void gl_infer_map(const gl_mapper *m, const gl_infer_activity *a, gl_mapping *ou
     }
     for (size_t i = 0; i < nf; i++)
         free(feats[i]);
+}
+
+static int by_commit_time(const void *pa, const void *pb, void *arg)
+{
+    const gl_infer_activity *acts = arg;
+    const gl_infer_activity *a = &acts[*(const size_t *)pa], *b = &acts[*(const size_t *)pb];
+    int r = strcmp(a->repo ? a->repo : a->source, b->repo ? b->repo : b->source);
+    if (r)
+        return r;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+void gl_infer_smooth(const gl_infer_activity *acts, gl_mapping *maps, size_t n, int64_t max_gap,
+                     double sure)
+{
+    size_t *idx = malloc((n ? n : 1) * sizeof(*idx)), nc = 0;
+
+    if (!idx)
+        return; /* smoothing is an improvement, not a requirement */
+    for (size_t i = 0; i < n; i++)
+        if (acts[i].commit)
+            idx[nc++] = i;
+    qsort_r(idx, nc, sizeof(*idx), by_commit_time, (void *)acts);
+    for (size_t i = 0; i < nc;) {
+        size_t j = i + 1, best = idx[i];
+        double best_weight = -1;
+        const char *repo = acts[idx[i]].repo ? acts[idx[i]].repo : acts[idx[i]].source;
+        while (j < nc &&
+               strcmp(acts[idx[j]].repo ? acts[idx[j]].repo : acts[idx[j]].source, repo) == 0 &&
+               acts[idx[j]].start - acts[idx[j - 1]].start <= max_gap)
+            j++;
+        /* The label the run carries most: summed confidence of the commits that chose it. */
+        for (size_t a = i; a < j; a++) {
+            double weight = 0;
+            const gl_mapping *m = &maps[idx[a]];
+            if (!m->project_id)
+                continue;
+            for (size_t b = i; b < j; b++) {
+                const gl_mapping *o = &maps[idx[b]];
+                if (o->project_id == m->project_id && o->task_id == m->task_id)
+                    weight += o->confidence;
+            }
+            if (weight > best_weight) {
+                best_weight = weight;
+                best = idx[a];
+            }
+        }
+        gl_mapping carried = best_weight > 0 ? maps[best] : (gl_mapping){0};
+        for (size_t a = i; best_weight > 0 && a < j; a++) {
+            gl_mapping *m = &maps[idx[a]];
+            if (m->rule >= 0 ||
+                (m->project_id == carried.project_id && m->task_id == carried.task_id) ||
+                (m->project_id && m->confidence >= sure))
+                continue;
+            *m = carried;
+        }
+        i = j;
+    }
+    free(idx);
 }
 
 /* ------------------------------------------------------------- notes */
@@ -509,13 +574,15 @@ int gl_infer_day_build(const gl_infer_activity *acts, const gl_mapping *maps, si
     gl_tl_event *ev = NULL;
     gl_timeline tl = {0};
     char **repos = NULL;
-    size_t nrepos = 0, cap = 0;
+    const gl_infer_activity **branches = NULL;
+    size_t nrepos = 0, nbranches = 0, cap = 0;
     int rc = GL_OK;
 
     memset(out, 0, sizeof(*out));
     if (n == 0)
         return GL_OK;
-    if (!(ev = calloc(n, sizeof(*ev))) || !(repos = calloc(n, sizeof(*repos)))) {
+    if (!(ev = calloc(n, sizeof(*ev))) || !(repos = calloc(n, sizeof(*repos))) ||
+        !(branches = calloc(n, sizeof(*branches)))) {
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
     }
@@ -533,14 +600,29 @@ int gl_infer_day_build(const gl_infer_activity *acts, const gl_mapping *maps, si
             if (r == nrepos)
                 repos[nrepos++] = (char *)name;
             ev[i].group = (int)r;
+            /* Branches are numbered from 1 within their repository (0: not known). */
+            if (a->branch && *a->branch) {
+                size_t b = 0;
+                while (b < nbranches &&
+                       (strcmp(branches[b]->branch, a->branch) != 0 ||
+                        strcmp(branches[b]->repo ? branches[b]->repo : branches[b]->source, name) !=
+                            0))
+                    b++;
+                if (b == nbranches)
+                    branches[nbranches++] = a;
+                ev[i].branch = (int)b + 1;
+            }
         }
     }
-    gl_tl_options to = {.day_start = o->day_start,
-                        .day_end = o->day_end,
-                        .work_start = o->work_start,
-                        .work_end = o->work_end,
-                        .max_gap = o->max_gap,
-                        .lead_in = o->lead_in};
+    gl_tl_options to = {
+        .day_start = o->day_start,
+        .day_end = o->day_end,
+        .work_start = o->work_start,
+        .work_end = o->work_end,
+        .max_gap = o->max_gap,
+        .switch_gap = o->switch_gap,
+        .lead_in = o->lead_in,
+    };
     if ((rc = gl_timeline_build(ev, n, &to, &tl)) < 0)
         goto done;
 
@@ -576,6 +658,7 @@ done:
     gl_timeline_clear(&tl);
     free(ev);
     free(repos);
+    free(branches);
     if (rc < 0)
         gl_infer_day_clear(out);
     return rc;

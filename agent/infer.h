@@ -73,6 +73,16 @@ typedef struct gl_mapping {
 void gl_infer_map(const gl_mapper *m, const gl_infer_activity *a, gl_mapping *out);
 
 /*
+ * gl_infer_smooth - one sitting, one project: within a run of commits to one
+ * repository with no pause over `max_gap` seconds, commits the classifier
+ * placed elsewhere with less than `sure` confidence take the label the run
+ * carries most (by confidence).  Rules are never overridden.  `maps[i]` is
+ * the mapping of `acts[i]`; changed in place.
+ */
+void gl_infer_smooth(const gl_infer_activity *acts, gl_mapping *maps, size_t n, int64_t max_gap,
+                     double sure);
+
+/*
  * gl_infer_features - the classifier's features of an activity, appended to
  * feats[*n] (at most `max`, each malloc'd; caller frees): title words,
  * attendee domains and their names, organizer, repository and its words,
@@ -96,6 +106,7 @@ typedef struct gl_infer_options {
     int64_t day_start, day_end;   /* the local day, [start, end) */
     int64_t work_start, work_end; /* equal when it is not a workday */
     int64_t max_gap, lead_in;     /* seconds */
+    int64_t switch_gap;           /* see gl_tl_options; 0: as max_gap */
 } gl_infer_options;
 
 /* One activity's part in a group. */

@@ -5,6 +5,7 @@
 #include "propose.h"
 
 #include <inttypes.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "agent/classify.h"
+#include "agent/gaps.h"
 #include "agent/infer.h"
 #include "agent/workday.h"
 #include "rules/mapping.h"
@@ -28,6 +30,10 @@
 #define MAX_KEYS      16
 #define MAX_REPOS     64
 #define DECISION_EDIT 2.0
+/* A commit the classifier is this sure of keeps its own project within a sitting. */
+#define SMOOTH_SURE    0.9
+#define DAY_WEIGHT     0.3
+#define CATALOG_WEIGHT 3.0
 
 /* ------------------------------------------------------------ activities */
 
@@ -39,6 +45,7 @@ typedef struct held {
     const char *domains[MAX_DOMAINS];
     const char *keys[MAX_KEYS];
     bool ignored; /* a rule with project = none matched it */
+    bool solo;    /* a meeting nobody else is invited to, that the user organised */
 } held;
 
 typedef struct held_list {
@@ -72,10 +79,21 @@ static void held_bind(held *h)
     h->a.key = h->key;
     h->a.title = h->title;
     h->a.organizer = gl_json_str(d, "organizer");
+    {
+        /* The user organising says nothing of the project: they organise their own holds too. */
+        bool mine = false;
+        if (gl_json_bool(d, "organizer_is_me", &mine) && mine)
+            h->a.organizer = NULL;
+    }
+    h->solo = false;
     h->a.repo = gl_json_str(d, "repo");
     h->a.branch = gl_json_str(d, "branch");
     h->a.ndomains = 0;
-    if ((arr = gl_json_array(d, "attendee_domains")))
+    int64_t attendees = 0;
+    gl_json_int64(d, "attendees", &attendees);
+    h->solo = !h->a.commit && attendees == 0 && !h->a.organizer;
+    /* `attendees` counts the others: their domains say whom the meeting was with. */
+    if (attendees > 0 && (arr = gl_json_array(d, "attendee_domains")))
         for (size_t i = 0; i < json_object_array_length(arr) && h->a.ndomains < MAX_DOMAINS; i++)
             if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
                 h->domains[h->a.ndomains++] =
@@ -140,25 +158,12 @@ static int load_day(gl_store *store, int64_t start, int64_t end, held_list *out)
 
 /* ------------------------------------------------------------- settings */
 
-#define MAX_HOLIDAY_CALENDARS 16
-
 typedef struct settings {
     gl_workweek week;
     double round, min_confidence, auto_accept; /* auto_accept < 0: off */
     const char *repos[MAX_REPOS];
     size_t nrepos;
-    /* "calendar:NAME" of calendars with holidays = true: their events are time off, not work */
-    char holidays[MAX_HOLIDAY_CALENDARS][180];
-    size_t nholidays;
 } settings;
-
-static bool holiday_source(const settings *s, const char *source)
-{
-    for (size_t i = 0; i < s->nholidays; i++)
-        if (strcmp(s->holidays[i], source) == 0)
-            return true;
-    return false;
-}
 
 static int load_settings(gl_cli *cli, settings *s)
 {
@@ -183,18 +188,6 @@ static int load_settings(gl_cli *cli, settings *s)
         s->nrepos = MAX_REPOS;
     for (size_t i = 0; i < s->nrepos; i++)
         s->repos[i] = names[i];
-    {
-        size_t ncal = gl_config_sections(cfg, "calendar", &names);
-        for (size_t i = 0; i < ncal && s->nholidays < MAX_HOLIDAY_CALENDARS; i++) {
-            char key[200];
-            bool on = false;
-            snprintf(key, sizeof(key), "calendar.%s.holidays", names[i]);
-            if (gl_config_get_bool(cfg, key, &on) == GL_OK && on)
-                snprintf(s->holidays[s->nholidays++], sizeof(s->holidays[0]), "calendar:%s",
-                         names[i]);
-        }
-        gl_error_clear();
-    }
     return GL_OK;
 }
 
@@ -361,11 +354,17 @@ static void free_features(char **f, size_t n)
  * did not create: its own come back as decisions) and every decision, kept
  * in the store and retrained only when one of them changed.
  */
-static int load_model(gl_store *store, const settings *s, const gl_catalog *cat, gl_nb **out)
+static int learn_from_days(gl_store *store, const settings *s, const gl_catalog *cat, gl_nb *nb,
+                           json_object *entries, const char *before);
+static int learn_from_catalog(gl_nb *nb, const gl_catalog *cat, json_object *entries);
+
+static int load_model(gl_store *store, const settings *s, const gl_catalog *cat, const char *before,
+                      gl_nb **out)
 {
     char *sync = NULL, *stored_basis = NULL, *text = NULL;
     gl_buf basis = GL_BUF_INIT(256);
     json_object *entries = NULL;
+    gl_store_counts counts;
     trainer t = {0};
     int64_t ndecisions = 0;
     int rc;
@@ -375,8 +374,11 @@ static int load_model(gl_store *store, const settings *s, const gl_catalog *cat,
         gl_error_clear();
     if ((rc = gl_store_decisions(store, count_decision, &ndecisions)) < 0)
         goto done;
-    gl_buf_printf(&basis, "sync %s; decisions %" PRId64 "; repos", sync ? sync : "none",
-                  ndecisions);
+    if ((rc = gl_store_counts_get(store, &counts)) < 0)
+        goto done;
+    gl_buf_printf(&basis,
+                  "v2; sync %s; decisions %" PRId64 "; activities %" PRId64 "; before %s; repos",
+                  sync ? sync : "none", ndecisions, counts.activities, before);
     for (size_t i = 0; i < s->nrepos; i++)
         gl_buf_printf(&basis, " %s", s->repos[i]);
     if (!basis.ptr) {
@@ -416,6 +418,10 @@ static int load_model(gl_store *store, const settings *s, const gl_catalog *cat,
         if (rc < 0)
             goto done;
     }
+    /* The project names themselves, then the days the history tells about in full. */
+    if (((rc = learn_from_catalog(t.nb, cat, entries)) < 0) ||
+        (rc = learn_from_days(store, s, cat, t.nb, entries, before)) < 0)
+        goto done;
     if ((rc = gl_store_decisions(store, train_decision, &t)) < 0)
         goto done;
     free(text);
@@ -436,6 +442,339 @@ done:
     free(sync);
     free(stored_basis);
     free(text);
+    return rc;
+}
+
+/*
+ * Every project the history uses is also known by its name, code and
+ * client: a meeting titled "Weekly sync - Globex Cloud Migration" names its
+ * project.  One light example per task the user tracked to it.
+ */
+static int learn_from_catalog(gl_nb *nb, const gl_catalog *cat, json_object *entries)
+{
+    char seen[256][48];
+    size_t nseen = 0;
+    int rc = GL_OK;
+
+    for (size_t i = 0; entries && i < json_object_array_length(entries) && rc == GL_OK; i++) {
+        json_object *e = json_object_array_get_idx(entries, i);
+        int64_t p = 0, task = 0;
+        char label[48], *feats[MAX_FEATURES], words[600];
+        size_t n = 0, k;
+        const char *name, *code, *client;
+
+        gl_json_int64(gl_json_object(e, "project"), "id", &p);
+        gl_json_int64(gl_json_object(e, "task"), "id", &task);
+        if (!p || !task)
+            continue;
+        gl_infer_label(label, sizeof(label), p, task);
+        for (k = 0; k < nseen && strcmp(seen[k], label) != 0; k++)
+            ;
+        if (k < nseen || nseen == 256)
+            continue;
+        snprintf(seen[nseen++], sizeof(seen[0]), "%s", label);
+        name = gl_catalog_project_name(cat, p);
+        code = gl_catalog_project_code(cat, p);
+        client = gl_catalog_client_name(cat, p);
+        snprintf(words, sizeof(words), "%s %s %s", name ? name : "", code ? code : "",
+                 client ? client : "");
+        gl_nb_features(feats, &n, MAX_FEATURES, words, NULL, 0, NULL, NULL, NULL, NULL, 0);
+        if (client) {
+            /* The client's name as its domain writes it: "Massive Dynamic", massivedynamic.com. */
+            char joined[128];
+            size_t len = 0;
+            for (const char *c = client; *c && len + 1 < sizeof(joined); c++)
+                if (isalnum((unsigned char)*c))
+                    joined[len++] = (char)tolower((unsigned char)*c);
+            joined[len] = '\0';
+            if (len >= 2)
+                gl_nb_features(feats, &n, MAX_FEATURES, joined, NULL, 0, NULL, NULL, NULL, NULL, 0);
+        }
+        if (n)
+            rc = gl_nb_train(nb, label, (const char *const *)feats, n, CATALOG_WEIGHT);
+        free_features(feats, n);
+    }
+    return rc;
+}
+
+/* The labels of one day's entries, for a prediction restricted to them. */
+typedef struct day_labels {
+    char v[32][48];
+    double hours[32];
+    char notes[32][512]; /* the entries' notes, joined per label */
+    char client[32][128];
+    size_t n;
+} day_labels;
+
+/*
+ * Read the run of `entries` (the mirror lists them by day) that starts at
+ * `from`: the day's entries by label, with hours, notes and client; what
+ * was tracked in all; whether the user wrote them all by hand (none is
+ * gleaner's).  Returns where the next day's run starts.
+ */
+static size_t day_labels_read(json_object *entries, size_t from, const gl_catalog *cat,
+                              day_labels *out, double *tracked, bool *by_hand)
+{
+    size_t n = entries ? json_object_array_length(entries) : 0, j = from;
+    const char *day =
+        from < n ? gl_json_str(json_object_array_get_idx(entries, from), "spent_date") : NULL;
+
+    memset(out, 0, sizeof(*out));
+    *tracked = 0;
+    *by_hand = true;
+    for (; j < n; j++) {
+        json_object *e = json_object_array_get_idx(entries, j);
+        const char *d = gl_json_str(e, "spent_date");
+        const char *ref = gl_json_str(gl_json_object(e, "external_reference"), "id");
+        int64_t p = 0, t = 0;
+        double h = 0;
+        char label[48];
+        size_t k;
+        if (!d || !day || strcmp(d, day) != 0)
+            break;
+        if (ref && gl_str_starts_with(ref, GL_PROPOSAL_KEY_PREFIX))
+            *by_hand = false;
+        gl_json_int64(gl_json_object(e, "project"), "id", &p);
+        gl_json_int64(gl_json_object(e, "task"), "id", &t);
+        gl_json_double(e, "hours", &h);
+        if (!p || !t)
+            continue;
+        gl_infer_label(label, sizeof(label), p, t);
+        for (k = 0; k < out->n && strcmp(out->v[k], label) != 0; k++)
+            ;
+        if (k == out->n && out->n < 32) {
+            const char *client = gl_catalog_client_name(cat, p);
+            snprintf(out->client[out->n], sizeof(out->client[0]), "%s", client ? client : "");
+            snprintf(out->v[out->n++], sizeof(out->v[0]), "%s", label);
+        }
+        if (k < 32) {
+            const char *notes = gl_json_str(e, "notes");
+            size_t used = strlen(out->notes[k]);
+            out->hours[k] += h;
+            if (notes)
+                snprintf(out->notes[k] + used, sizeof(out->notes[k]) - used, "%s%s",
+                         used ? "; " : "", notes);
+        }
+        *tracked += h;
+    }
+    return j > from ? j : from + 1;
+}
+
+/*
+ * Which of the day's labels the title names by their client: a word of the
+ * client's name that no other client of the day has ("Wonka weekly sync").
+ * Marks them in `named`; returns how many.
+ */
+static size_t labels_by_client(const day_labels *labels, char tw[][GL_NB_WORD], size_t nt,
+                               bool named[32])
+{
+    size_t count = 0;
+
+    memset(named, 0, 32 * sizeof(bool));
+    for (size_t i = 0; i < nt; i++) {
+        const char *client = NULL;
+        bool one_client = true, hit[32] = {false};
+        if (strlen(tw[i]) < 3)
+            continue;
+        for (size_t l = 0; l < labels->n; l++) {
+            char cw[8][GL_NB_WORD];
+            size_t nc = gl_nb_words(labels->client[l], cw, 8);
+            for (size_t k = 0; k < nc && !hit[l]; k++)
+                hit[l] = strcmp(cw[k], tw[i]) == 0;
+            if (!hit[l])
+                continue;
+            if (client && strcmp(client, labels->client[l]) != 0)
+                one_client = false;
+            client = labels->client[l];
+        }
+        for (size_t l = 0; one_client && l < labels->n; l++)
+            if (hit[l] && !named[l]) {
+                named[l] = true;
+                count++;
+            }
+    }
+    return count;
+}
+
+/*
+ * The label whose notes name this meeting: most of the title's words are in
+ * them (people copy the meeting's title into the entry), or the title names
+ * the label's client and the day has one entry for that client.  A title
+ * naming a client rules out the other clients' entries, however many words
+ * they share ("Weekly sync with Globex" does not name "Wonka weekly sync").
+ * NULL when none or several do.
+ */
+static const char *label_naming(const day_labels *labels, const char *title)
+{
+    char tw[16][GL_NB_WORD], nw[64][GL_NB_WORD];
+    size_t nt = gl_nb_words(title, tw, 16), nnamed, hits, best = 0;
+    const char *found = NULL;
+    bool named[32], tie = false;
+
+    if (nt == 0)
+        return NULL;
+    nnamed = labels_by_client(labels, tw, nt, named);
+    for (size_t l = 0; l < labels->n; l++) {
+        size_t nn = gl_nb_words(labels->notes[l], nw, 64);
+        hits = 0;
+        if (nnamed && !named[l])
+            continue;
+        for (size_t i = 0; i < nt; i++)
+            for (size_t k = 0; k < nn; k++)
+                if (strcmp(tw[i], nw[k]) == 0) {
+                    hits++;
+                    break;
+                }
+        /* Among the named client's entries, the one whose notes share most with the title. */
+        if (nnamed && hits > best) {
+            found = labels->v[l];
+            best = hits;
+            tie = false;
+        } else if (nnamed && hits && hits == best) {
+            tie = true;
+        } else if (!nnamed && hits * 3 >= nt * 2 && hits) {
+            if (found)
+                return NULL; /* two entries name it: not a clear answer */
+            found = labels->v[l];
+        }
+    }
+    return tie && nnamed ? NULL : found;
+}
+
+static bool label_of_day(void *payload, const char *label)
+{
+    const day_labels *d = payload;
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->v[i], label) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * What the user's own days teach: on a day before `before` whose entries
+ * were tracked by hand and account for the day's activities, each meeting
+ * and commit belongs to one of that day's entries.  The one the notes point
+ * to (the classifier so far, restricted to those entries) is learned with
+ * the activity's own signals: attendee domains, organizer, repository,
+ * branch, and whether it is a meeting or a commit.
+ */
+static int learn_from_days(gl_store *store, const settings *s, const gl_catalog *cat, gl_nb *nb,
+                           json_object *entries, const char *before)
+{
+    size_t i = 0, n = entries ? json_object_array_length(entries) : 0;
+    int rc = GL_OK;
+
+    while (i < n && rc == GL_OK) {
+        const char *day = gl_json_str(json_object_array_get_idx(entries, i), "spent_date");
+        day_labels labels;
+        held_list acts = {0};
+        gl_workday wd;
+        double tracked = 0;
+        bool by_hand = true;
+
+        /* A day gleaner proposed teaches through its decisions instead. */
+        i = day_labels_read(entries, i, cat, &labels, &tracked, &by_hand);
+        if (!day || !by_hand || labels.n == 0 || strcmp(day, before) >= 0 ||
+            gl_workweek_day(&s->week, day, &wd) < 0)
+            continue;
+        if ((rc = load_day(store, wd.start, wd.end, &acts)) < 0)
+            break;
+        {
+            /*
+             * A day whose entries cover much less than its activities is a
+             * partial record (a few entries typed by hand): it would teach
+             * the wrong project for the rest.
+             */
+            gl_infer_activity *list = calloc(acts.n ? acts.n : 1, sizeof(*list));
+            gl_mapping *maps = calloc(acts.n ? acts.n : 1, sizeof(*maps));
+            gl_infer_day g = {0};
+            int64_t seconds = 0;
+            if (!list || !maps) {
+                rc = gl_error_set(GL_ENOMEM, "out of memory");
+            } else {
+                for (size_t k = 0; k < acts.n; k++)
+                    list[k] = acts.v[k].a;
+                rc = gl_infer_day_build(list, maps, acts.n,
+                                        &(gl_infer_options){.day_start = wd.start,
+                                                            .day_end = wd.end,
+                                                            .work_start = wd.work_start,
+                                                            .work_end = wd.work_end,
+                                                            .max_gap = s->week.max_gap,
+                                                            .lead_in = s->week.lead_in},
+                                        &g);
+                for (size_t k = 0; rc == GL_OK && k < g.n; k++)
+                    seconds += g.groups[k].seconds;
+            }
+            gl_infer_day_clear(&g);
+            free(maps);
+            bool complete = rc == GL_OK && acts.n && tracked * 3600.0 >= 0.6 * (double)seconds;
+            /*
+             * First which entry each activity belongs to, then the examples:
+             * an entry's activities share one example's weight, as the entry
+             * itself counts once, so busy days do not outweigh the rest.
+             */
+            int *which = complete ? calloc(acts.n, sizeof(int)) : NULL;
+            size_t per_label[32] = {0};
+            for (size_t k = 0; which && k < acts.n; k++) {
+                char *feats[MAX_FEATURES];
+                size_t nf = 0;
+                const char *label = NULL;
+                double conf = 1;
+                which[k] = -1;
+                if (!list[k].commit) {
+                    /* A meeting is learned only from the entry that names it. */
+                    const char *named = label_naming(&labels, list[k].title);
+                    for (size_t l = 0; named && l < labels.n; l++)
+                        if (strcmp(labels.v[l], named) == 0) {
+                            which[k] = (int)l;
+                            per_label[l]++;
+                        }
+                    continue;
+                }
+                gl_infer_features(&list[k], feats, &nf, MAX_FEATURES);
+                if (labels.n == 1)
+                    label = labels.v[0];
+                else if (gl_nb_predict(nb, (const char *const *)feats, nf, label_of_day, &labels,
+                                       &label, &conf) < 0)
+                    gl_error_clear();
+                {
+                    /*
+                     * Only what the day and the history agree on: when the
+                     * notes alone point elsewhere, the day's record is likely
+                     * incomplete (an entry forgotten) and would teach the wrong
+                     * project.
+                     */
+                    const char *free_label = NULL;
+                    double free_conf = 0;
+                    if (label &&
+                        gl_nb_predict(nb, (const char *const *)feats, nf, NULL, NULL, &free_label,
+                                      &free_conf) == GL_OK &&
+                        strcmp(free_label, label) != 0)
+                        label = NULL;
+                    gl_error_clear();
+                }
+                for (size_t l = 0; label && conf >= 0.6 && l < labels.n; l++)
+                    if (strcmp(labels.v[l], label) == 0) {
+                        which[k] = (int)l;
+                        per_label[l]++;
+                    }
+                free_features(feats, nf);
+            }
+            for (size_t k = 0; which && rc == GL_OK && k < acts.n; k++) {
+                char *feats[MAX_FEATURES];
+                size_t nf = 0;
+                if (which[k] < 0)
+                    continue;
+                gl_infer_features(&list[k], feats, &nf, MAX_FEATURES);
+                rc = gl_nb_train(nb, labels.v[which[k]], (const char *const *)feats, nf,
+                                 DAY_WEIGHT / (double)per_label[which[k]]);
+                free_features(feats, nf);
+            }
+            free(which);
+            free(list);
+        }
+        held_list_clear(&acts);
+    }
     return rc;
 }
 
@@ -598,9 +937,40 @@ typedef struct run {
     const ruleset *rules;
     const gl_mapper *mapper;
     gl_propose_report *rep;
+    const gl_time_off *time_off;
     int64_t *open_ids; /* proposals left open by this run, for auto-accept */
     size_t nopen, capopen;
 } run;
+
+/* The day's time off: out-of-office events, holidays, an all-day "Vacation". */
+typedef struct off_spans {
+    const gl_time_off *t;
+    gl_gap_span v[64];
+    size_t n;
+} off_spans;
+
+static int collect_off(void *payload, const gl_activity *a)
+{
+    off_spans *o = payload;
+    if (o->n < 64 && gl_time_off_is(o->t, a))
+        o->v[o->n++] = (gl_gap_span){a->start, a->end};
+    return 0;
+}
+
+/* Whether at least half of [a, b) is time off: a meeting left on the calendar of a day away. */
+static bool mostly_off(const off_spans *o, int64_t a, int64_t b)
+{
+    gl_gap_span left[64];
+    size_t nleft = 0;
+    int64_t free_s = 0;
+
+    if (o->n == 0 || b <= a)
+        return false;
+    gl_gaps_subtract((gl_gap_span){a, b}, o->v, o->n, 1, left, &nleft, 64);
+    for (size_t i = 0; i < nleft; i++)
+        free_s += left[i].end - left[i].start;
+    return free_s * 2 <= b - a;
+}
 
 static int remember_open(run *r, int64_t id)
 {
@@ -776,6 +1146,7 @@ static int propose_day(run *r, const char *day)
     gl_infer_day groups = {0};
     gl_proposal_list existing = {0};
     json_object *entries = NULL;
+    off_spans off = {0};
     bool *claimed = NULL;
     size_t n = 0;
     int rc;
@@ -790,17 +1161,29 @@ static int propose_day(run *r, const char *day)
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
     }
+    off.t = r->time_off;
+    if ((rc = gl_store_activities(r->store, wd.start, wd.end, NULL, collect_off, &off)) < 0)
+        goto done;
     /*
      * Map each; what a "none" rule matches is left out before the timeline, as
-     * are the events of holiday calendars: time off (gaps), not work.
+     * are meetings in time off (a holiday, a day away whose meetings were
+     * left on the calendar): gaps counts that time as off, not as work.
+     * Commits in time off still count: they show the person worked.
      */
     for (size_t i = 0; i < acts.n; i++) {
         gl_mapping m;
         const gl_proposal *held_by;
-        if (holiday_source(r->s, acts.v[i].a.source))
+        if (!acts.v[i].a.commit && mostly_off(&off, acts.v[i].a.start, acts.v[i].a.end))
             continue;
         gl_infer_map(r->mapper, &acts.v[i].a, &m);
         if (m.rule >= 0 && r->rules->ignore[m.rule])
+            continue;
+        /*
+         * An event with nobody else on it that neither a rule nor the history
+         * places is a hold, an errand or an appointment, not a meeting: no
+         * proposal (a rule makes it count).
+         */
+        if (acts.v[i].solo && !m.project_id)
             continue;
         if ((held_by = decided_holder(&existing, &acts.v[i].a)) &&
             !same_origin(held_by, m.project_id, m.task_id)) {
@@ -810,12 +1193,14 @@ static int propose_day(run *r, const char *day)
         maps[n] = m;
         list[n++] = acts.v[i].a;
     }
+    gl_infer_smooth(list, maps, n, r->s->week.max_gap, SMOOTH_SURE);
     if ((rc = gl_infer_day_build(list, maps, n,
                                  &(gl_infer_options){.day_start = wd.start,
                                                      .day_end = wd.end,
                                                      .work_start = wd.work_start,
                                                      .work_end = wd.work_end,
                                                      .max_gap = r->s->week.max_gap,
+                                                     .switch_gap = r->s->week.switch_gap,
                                                      .lead_in = r->s->week.lead_in},
                                  &groups)) < 0)
         goto done;
@@ -853,11 +1238,235 @@ done:
 static int accept_in_txn(gl_cli *cli, gl_store *store, const gl_catalog *cat, gl_proposal *p,
                          bool learn, gl_decision_result *out);
 
+/* ---------------------------------------------------------- calibration */
+
+/* One history day as calibration sees it: its activities, and the coding it tracked. */
+typedef struct cal_day {
+    held_list held;          /* owns what acts point to */
+    gl_infer_activity *acts; /* the day's counted meetings and commits */
+    gl_mapping *maps;        /* commits: the entry they belong to; meetings: none of them */
+    gl_workday wd;
+    double tracked; /* hours of the entries the day's commits belong to */
+    int64_t entry_project[32], entry_task[32]; /* those entries */
+    double entry_hours[32];
+    size_t nentries;
+} cal_day;
+
+static void cal_day_clear(cal_day *d)
+{
+    held_list_clear(&d->held);
+    free(d->acts);
+    free(d->maps);
+    memset(d, 0, sizeof(*d));
+}
+
+/*
+ * How far the coding gleaner would count misses what the user tracked, entry
+ * by entry (each rounded as an entry is): hours.
+ */
+static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_gap,
+                              int64_t lead_in, double round)
+{
+    gl_infer_day g = {0};
+    double miss = 0;
+    gl_infer_options o = {.day_start = d->wd.start,
+                          .day_end = d->wd.end,
+                          .work_start = d->wd.work_start,
+                          .work_end = d->wd.work_end,
+                          .max_gap = max_gap,
+                          .switch_gap = switch_gap,
+                          .lead_in = lead_in};
+
+    if (gl_infer_day_build(d->acts, d->maps, d->held.n, &o, &g) == GL_OK) {
+        for (size_t e = 0; e < d->nentries; e++) {
+            int64_t coding = 0;
+            for (size_t i = 0; i < g.n; i++)
+                if (g.groups[i].project_id == d->entry_project[e] &&
+                    g.groups[i].task_id == d->entry_task[e])
+                    for (size_t k = 0; k < g.groups[i].nsources; k++)
+                        if (d->acts[g.groups[i].sources[k].activity].commit)
+                            coding += g.groups[i].sources[k].seconds;
+            miss += fabs(gl_infer_hours(coding, 0, round) - d->entry_hours[e]);
+        }
+    } else {
+        gl_error_clear();
+        miss = d->tracked;
+    }
+    gl_infer_day_clear(&g);
+    return miss;
+}
+
+/* Read one history day for calibration; false when it cannot tell anything. */
+static bool cal_read_day(gl_store *store, const settings *s, const gl_catalog *cat,
+                         const gl_mapper *mapper, json_object *entries, size_t from,
+                         const char *day, cal_day *d)
+{
+    day_labels day_entries;
+    bool used[32] = {false}, by_hand;
+    size_t commits = 0;
+    double tracked;
+
+    memset(d, 0, sizeof(*d));
+    day_labels_read(entries, from, cat, &day_entries, &tracked, &by_hand);
+    if (!by_hand)
+        return false; /* a day gleaner proposed says nothing of the user's own habits */
+    if (gl_workweek_day(&s->week, day, &d->wd) < 0 ||
+        load_day(store, d->wd.start, d->wd.end, &d->held) < 0) {
+        gl_error_clear();
+        cal_day_clear(d);
+        return false;
+    }
+    if (!(d->acts = calloc(d->held.n ? d->held.n : 1, sizeof(*d->acts))) ||
+        !(d->maps = calloc(d->held.n ? d->held.n : 1, sizeof(*d->maps)))) {
+        cal_day_clear(d);
+        return false;
+    }
+    for (size_t k = 0; k < d->held.n; k++) {
+        d->acts[k] = d->held.v[k].a;
+        /* Meetings take their time, and belong to none of the entries compared. */
+        d->maps[k] = (gl_mapping){.project_id = -1, .task_id = -1, .rule = -1};
+        if (!d->acts[k].commit)
+            continue;
+        /* The entry this commit's time went to, as the classifier sees it. */
+        gl_mapping m;
+        char label[48];
+        gl_infer_map(mapper, &d->acts[k], &m);
+        gl_infer_label(label, sizeof(label), m.project_id, m.task_id);
+        d->maps[k] = (gl_mapping){.rule = -1}; /* an entry the day does not have: not compared */
+        for (size_t l = 0; m.project_id && l < day_entries.n; l++)
+            if (strcmp(label, day_entries.v[l]) == 0) {
+                used[l] = true;
+                d->maps[k].project_id = m.project_id;
+                d->maps[k].task_id = m.task_id;
+            }
+        commits++;
+    }
+    for (size_t l = 0; l < day_entries.n; l++)
+        if (used[l] && gl_infer_parse_label(day_entries.v[l], &d->entry_project[d->nentries],
+                                            &d->entry_task[d->nentries])) {
+            d->entry_hours[d->nentries++] = day_entries.hours[l];
+            d->tracked += day_entries.hours[l];
+        }
+    if (commits < 2 || d->tracked <= 0) {
+        cal_day_clear(d);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * How long the user's coding sessions really run: the pause that ends one
+ * (git.max-gap), the shorter one that ends it when the branch changes, and
+ * the work before a first commit (git.lead-in), fitted to the days they
+ * tracked by hand.  For each candidate, the coding hours gleaner would
+ * count for each entry of the day's commits are compared with the hours the
+ * user tracked to it; the candidate that misses least wins.
+ * Used only when the config sets neither and enough days tell; else the
+ * defaults (120 and 30 minutes) stand.
+ */
+#define CALIBRATION_MIN_DAYS 8
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+#define CALIBRATION_MAX_DAYS 120
+
+static const int gaps_min[] = {45, 60, 75, 90, 105, 120, 150};
+static const int switches_min[] = {10, 20, 30, 45};
+static const int leads_min[] = {10, 20, 30, 40, 50};
+#define NGAPS     (sizeof(gaps_min) / sizeof(gaps_min[0]))
+#define NSWITCHES (sizeof(switches_min) / sizeof(switches_min[0]))
+#define NLEADS    (sizeof(leads_min) / sizeof(leads_min[0]))
+
+/* The settings that miss the days' tracked hours least so far. */
+typedef struct cal_best {
+    double miss;       /* < 0: none tried yet */
+    int gap, sw, lead; /* indexes; sw -1: branches do not matter */
+} cal_best;
+
+static void consider(cal_day *days, size_t ndays, double round, int g, int w, int l, cal_best *best)
+{
+    double miss = 0, errs[CALIBRATION_MAX_DAYS];
+    int64_t gap = (int64_t)gaps_min[g] * 60, sw = w < 0 ? 0 : (int64_t)switches_min[w] * 60;
+
+    if (sw >= gap)
+        return;
+    for (size_t d = 0; d < ndays; d++)
+        errs[d] = day_coding_miss(&days[d], gap, sw, (int64_t)leads_min[l] * 60, round);
+    /* The worst fifth of days left out: an entry forgotten is not a habit. */
+    qsort(errs, ndays, sizeof(errs[0]), by_double);
+    for (size_t d = 0; d < ndays - ndays / 5; d++)
+        miss += errs[d];
+    if (best->miss < 0 || miss < best->miss - 1e-9)
+        *best = (cal_best){.miss = miss, .gap = g, .sw = w, .lead = l};
+}
+
+static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalog *cat,
+                      const gl_mapper *mapper, json_object *entries, const char *before,
+                      gl_propose_report *rep)
+{
+    const gl_config *cfg;
+    cal_day *days = NULL;
+    size_t ndays = 0, i = 0, n = entries ? json_object_array_length(entries) : 0;
+
+    if (gl_cli_config(cli, &cfg) < 0 || gl_config_is_set(cfg, "git.max-gap") ||
+        gl_config_is_set(cfg, "git.lead-in") ||
+        !(days = calloc(CALIBRATION_MAX_DAYS, sizeof(*days)))) {
+        gl_error_clear();
+        return;
+    }
+    /* The most recent days first: habits change. */
+    i = n;
+    while (i > 0 && ndays < CALIBRATION_MAX_DAYS) {
+        size_t start = i - 1;
+        const char *day = gl_json_str(json_object_array_get_idx(entries, start), "spent_date");
+        while (start > 0 && day &&
+               gl_json_str(json_object_array_get_idx(entries, start - 1), "spent_date") &&
+               strcmp(gl_json_str(json_object_array_get_idx(entries, start - 1), "spent_date"),
+                      day) == 0)
+            start--;
+        i = start;
+        if (!day || strcmp(day, before) >= 0)
+            continue;
+        if (cal_read_day(store, s, cat, mapper, entries, start, day, &days[ndays]))
+            ndays++;
+    }
+    if (ndays >= CALIBRATION_MIN_DAYS) {
+        /*
+         * Pause and lead-in together; then whether a change of branch after
+         * a shorter pause ends a session, with the pause refitted to it;
+         * then the lead-in once more.  Coordinates instead of the whole grid.
+         */
+        cal_best best = {.miss = -1};
+        for (size_t g = 0; g < NGAPS; g++)
+            for (size_t l = 0; l < NLEADS; l++)
+                consider(days, ndays, s->round, (int)g, -1, (int)l, &best);
+        for (size_t g = 0; g < NGAPS; g++)
+            for (size_t w = 0; w < NSWITCHES; w++)
+                consider(days, ndays, s->round, (int)g, (int)w, best.lead, &best);
+        for (size_t l = 0; l < NLEADS; l++)
+            consider(days, ndays, s->round, best.gap, best.sw, (int)l, &best);
+        s->week.max_gap = (int64_t)gaps_min[best.gap] * 60;
+        s->week.switch_gap = best.sw < 0 ? 0 : (int64_t)switches_min[best.sw] * 60;
+        s->week.lead_in = (int64_t)leads_min[best.lead] * 60;
+        rep->calibrated_days = ndays;
+    }
+    rep->max_gap = s->week.max_gap;
+    rep->switch_gap = s->week.switch_gap;
+    rep->lead_in = s->week.lead_in;
+    for (size_t d = 0; d < ndays; d++)
+        cal_day_clear(&days[d]);
+    free(days);
+}
+
 int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_run,
                    gl_propose_report *out)
 {
     settings s;
     gl_catalog *cat = NULL;
+    gl_time_off *time_off = NULL;
     ruleset rules = {0};
     gl_nb *model = NULL;
     char day[GL_DAY_LEN];
@@ -866,7 +1475,9 @@ int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_ru
 
     memset(out, 0, sizeof(*out));
     if ((rc = load_settings(cli, &s)) < 0 || (rc = gl_catalog_load(&cat, store)) < 0 ||
-        (rc = load_rules(cli, cat, &rules)) < 0 || (rc = load_model(store, &s, cat, &model)) < 0)
+        (rc = load_rules(cli, cat, &rules)) < 0 ||
+        (rc = load_model(store, &s, cat, w->from, &model)) < 0 ||
+        (rc = gl_time_off_new(&time_off, cli)) < 0)
         goto done;
     out->model_examples = gl_nb_examples(model);
     gl_mapper mapper = {.rules = rules.rules,
@@ -875,13 +1486,22 @@ int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_ru
                         .min_confidence = s.min_confidence,
                         .allow = label_open,
                         .allow_payload = cat};
+    {
+        json_object *entries = NULL;
+        if (gl_catalog_me(cat) &&
+            gl_store_mirror_entries(store, gl_catalog_me(cat), NULL, NULL, &entries) == GL_OK)
+            calibrate(cli, store, &s, cat, &mapper, entries, w->from, out);
+        gl_error_clear();
+        json_object_put(entries);
+    }
     r = (run){.cli = cli,
               .store = store,
               .s = &s,
               .cat = cat,
               .rules = &rules,
               .mapper = &mapper,
-              .rep = out};
+              .rep = out,
+              .time_off = time_off};
     if ((rc = gl_store_begin(store)) < 0)
         goto done;
     snprintf(day, sizeof(day), "%s", w->from);
@@ -914,6 +1534,7 @@ int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_ru
 
 done:
     free(r.open_ids);
+    gl_time_off_free(time_off);
     gl_nb_free(model);
     ruleset_clear(&rules);
     gl_catalog_free(cat);

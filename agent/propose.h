@@ -31,15 +31,24 @@
 #include "agent/cli.h"
 #include "agent/store.h"
 
+/*
+ * Days before a window whose calendars `gleaner propose` also reads, so that
+ * the days the user tracked by hand can teach what their meetings were.
+ */
+#define GL_PROPOSE_LEARN_DAYS 56
+
 /* Prefix of gleaner's keys, the external_reference.id of what it creates. */
 #define GL_PROPOSAL_KEY_PREFIX "gleaner-"
 
 typedef struct gl_propose_report {
     size_t added, updated, removed, unchanged;
-    size_t kept;           /* left as the user decided */
-    size_t auto_accepted;  /* at or above propose.auto-accept */
-    size_t activities;     /* counted activities read */
-    double model_examples; /* what the classifier learned from */
+    size_t kept;              /* left as the user decided */
+    size_t auto_accepted;     /* at or above propose.auto-accept */
+    size_t activities;        /* counted activities read */
+    double model_examples;    /* what the classifier learned from */
+    size_t calibrated_days;   /* history days the session lengths were fitted to (0: defaults) */
+    int64_t max_gap, lead_in; /* the session lengths used, seconds */
+    int64_t switch_gap;       /* a change of branch after this pause starts one (0: max_gap) */
 } gl_propose_report;
 
 /*

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "agent/mirror.h"
 #include "connectors/oauth.h"
 #include "gl_version.h"
 #include "util/buf.h"
@@ -209,6 +210,32 @@ static int new_client(gl_cli *cli, const char *token, int64_t account, gl_signin
         opts.refresh_payload = refresh;
     }
     return gl_harvest_new(out, &opts);
+}
+
+void gl_signin_sync_mirror(gl_cli *cli, gl_store *store, const char *what)
+{
+    gl_signin *s = NULL;
+    gl_mirror_options opts = {0};
+    gl_mirror_stats stats;
+    char today[GL_DAY_LEN];
+    int rc;
+
+    if ((rc = gl_signin_harvest(cli, &s)) < 0) {
+        if (rc != GL_ECONFIG)
+            gl_warn("Harvest: %s (%s from the mirror as it is)", gl_error_last(), what);
+        else
+            gl_info("not signed in to Harvest: %s from the mirror as it is", what);
+        gl_error_clear();
+        return;
+    }
+    if (gl_cli_today(cli, today) == GL_OK) {
+        opts.today = today;
+        opts.now = gl_clock_now(cli->clock);
+        if (gl_mirror_harvest(store, s->harvest, &opts, &stats) < 0)
+            gl_warn("sync harvest: %s (%s from the mirror as it is)", gl_error_last(), what);
+    }
+    gl_error_clear();
+    gl_signin_free(s);
 }
 
 void gl_signin_free(gl_signin *s)

@@ -19,6 +19,7 @@
 #define GL_SIGNIN_H
 
 #include "agent/cli.h"
+#include "agent/store.h"
 #include "connectors/gcal.h"
 #include "connectors/harvest.h"
 
@@ -38,6 +39,14 @@ typedef struct gl_signin {
  */
 int gl_signin_harvest(gl_cli *cli, gl_signin **out);
 void gl_signin_free(gl_signin *s);
+
+/*
+ * gl_signin_sync_mirror - bring the Harvest mirror in `store` up to date
+ * before something decides from it (propose, nudge).  Never fails: not
+ * signed in, it says so with -v; Harvest unreachable, it warns ("... (`what`
+ * from the mirror as it is)") and the mirror stays as it was.
+ */
+void gl_signin_sync_mirror(gl_cli *cli, gl_store *store, const char *what);
 
 /* Where `auth harvest --oauth` keeps the tokens (beside the config file); caller frees. */
 int gl_signin_oauth_path(gl_cli *cli, char **out);

@@ -4,6 +4,7 @@
 #include "timeline.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,19 @@ static int claim(claimed *c, int64_t a, int64_t b, int64_t *fresh)
     c->v[i][0] = a;
     c->v[i][1] = b;
     return GL_OK;
+}
+
+/* Seconds of [a, b) already claimed (by meetings, when sessions are built). */
+static int64_t covered_by(const claimed *c, int64_t a, int64_t b)
+{
+    int64_t covered = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        int64_t lo = c->v[i][0] > a ? c->v[i][0] : a, hi = c->v[i][1] < b ? c->v[i][1] : b;
+        if (hi > lo)
+            covered += hi - lo;
+    }
+    return covered;
 }
 
 static int by_time(const void *pa, const void *pb, void *events)
@@ -107,6 +121,20 @@ static int64_t previous_end(const gl_tl_event *ev, const size_t *idx, size_t n, 
     return best;
 }
 
+/* The latest commit of another repository at or before `self`'s time (INT64_MIN: none). */
+static int64_t other_commit_before(const gl_tl_event *ev, const size_t *commits, size_t n,
+                                   size_t self)
+{
+    int64_t best = INT64_MIN, t = ev[self].start;
+
+    for (size_t i = 0; i < n; i++) {
+        const gl_tl_event *e = &ev[commits[i]];
+        if (e->group != ev[self].group && e->start <= t && e->start > best)
+            best = e->start;
+    }
+    return best;
+}
+
 int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *o, gl_timeline *out)
 {
     size_t *meetings = NULL, *commits = NULL, *all = NULL, nm = 0, nc = 0, na = 0, cap = 0;
@@ -158,11 +186,19 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
 
     /* Sessions, cut into runs of one group's commits with no pause over max_gap. */
     size_t first_session = out->n;
+    int64_t switch_gap =
+        o->switch_gap > 0 && o->switch_gap < o->max_gap ? o->switch_gap : o->max_gap;
     for (size_t i = 0; i < nc && rc == GL_OK;) {
         size_t j = i + 1;
-        while (j < nc && events[commits[j]].group == events[commits[i]].group &&
-               events[commits[j]].start - events[commits[j - 1]].start <= o->max_gap)
+        while (j < nc && events[commits[j]].group == events[commits[i]].group) {
+            const gl_tl_event *prev = &events[commits[j - 1]], *next = &events[commits[j]];
+            /* A pause is the time between commits that no meeting took. */
+            int64_t pause = next->start - prev->start - covered_by(&c, prev->start, next->start);
+            bool switched = prev->branch && next->branch && prev->branch != next->branch;
+            if (pause > (switched ? switch_gap : o->max_gap))
+                break;
             j++;
+        }
         int64_t first = events[commits[i]].start, last = events[commits[j - 1]].start;
         int64_t start = first - o->lead_in;
         int64_t floor = previous_end(events, all, na, commits[i], o->day_start);
@@ -197,6 +233,13 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
             p->seconds = 0;
             for (size_t k = 0; k < p->nevents && rc == GL_OK; k++) {
                 int64_t at = events[p->events[k]].start, fresh = 0;
+                /*
+                 * Never before the last thing that happened, in any repository:
+                 * a commit to another one in between means the person was there.
+                 */
+                int64_t before = other_commit_before(events, commits, nc, p->events[k]);
+                if (before > from && before <= at)
+                    from = before;
                 rc = claim(&c, from, at, &fresh);
                 out->event_seconds[p->events[k]] = fresh;
                 p->seconds += fresh;

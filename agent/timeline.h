@@ -6,12 +6,18 @@
  *   1. Counted meetings claim their time first; where two overlap, the one
  *      that started earlier keeps the overlap.
  *   2. Commits form sessions per repository: a pause longer than max_gap
- *      starts a new session.  A session runs from lead_in before its first
+ *      starts a new session (a pause is the time between two commits that
+ *      no meeting took: an hour's meeting between them is not a pause), as
+ *      does a pause over switch_gap after which the branch changed.  A
+ *      session runs from lead_in before its first
  *      commit to its last commit; the lead-in never reaches back before the
  *      end of the previous activity (any meeting or commit of the day), nor
  *      before the start of work hours when the first commit is inside them.
- *   3. Sessions take only the time meetings left; where sessions of two
- *      repositories overlap, the earlier-starting one keeps the overlap.
+ *   3. Sessions take only the time meetings left.  Each commit owns the time
+ *      since the previous commit of its session (or the session's start),
+ *      but never from before a commit to another repository in between: the
+ *      person was there then, so two repositories worked on in turn share
+ *      the time as it was spent.
  *
  * Nothing is invented: a day without events has no pieces, and a session
  * on an evening or a weekend counts because its commits are evidence.
@@ -28,13 +34,20 @@ typedef struct gl_tl_event {
     gl_tl_kind kind;
     int64_t start, end; /* UTC seconds; a commit has start == end */
     int group;          /* commits: which repository (sessions never mix groups) */
+    int branch;         /* commits: which branch of the group; 0: not known */
 } gl_tl_event;
 
 typedef struct gl_tl_options {
     int64_t day_start, day_end;   /* the local day, [start, end) */
     int64_t work_start, work_end; /* work hours that day; equal when it is not a workday */
     int64_t max_gap;              /* seconds */
-    int64_t lead_in;              /* seconds */
+    /*
+     * A commit on another branch than the one before it (both known) after
+     * a pause longer than this starts a new session too: a switch of task
+     * after a break is a new sitting.  0: as max_gap.
+     */
+    int64_t switch_gap;
+    int64_t lead_in; /* seconds */
 } gl_tl_options;
 
 /* A meeting, or a session of commits, and the time it counts for. */

@@ -91,7 +91,10 @@ RULES = """[rule "standups"]
 
 STANDUP = event("standup-18", DAY, "09:30", "09:45", "Daily standup")
 PLANNING = event("planning-18", DAY, "14:00", "15:00", "Sprint planning")
-UMBRELLA = event("umbrella-18", DAY, "16:30", "17:00", "Umbrella roadmap")
+# Someone from outside: an event with nobody else on it that nothing places is not a
+# meeting (LearningTest.test_learned_from_the_harvest_history).
+WITH_SAM = "ATTENDEE;PARTSTAT=ACCEPTED:mailto:sam@umbrella.example\n"
+UMBRELLA = event("umbrella-18", DAY, "16:30", "17:00", "Umbrella roadmap", WITH_SAM)
 
 
 class ProposeCase(HarvestCase):
@@ -512,8 +515,11 @@ class AutoAcceptTest(ProposeCase):
 class LearningTest(ProposeCase):
     def test_learned_from_the_harvest_history(self):
         # No rule for these; Ada's entries say "Status report" (ACME-DATA, Project Management).
+        # Nobody else is on either: what the history places counts, the rest is an errand.
         self.configure(event("status-18", DAY, "16:00", "16:30", "Status report"),
-                       event("dentist-18", DAY, "12:00", "13:00", "Dentist"))
+                       event("dentist-18", DAY, "12:00", "13:00", "Dentist"),
+                       event("dentist-19", "2026-11-19", "12:00", "13:00", "Dentist",
+                             WITH_SAM))
         props = self.propose()["proposals"]
         status = self.only(props, DATA, PM)
         self.assertEqual(status["hours"], 0.5)
@@ -521,7 +527,10 @@ class LearningTest(ProposeCase):
         self.assertTrue(status["reason"].startswith("learned"), status)
         self.assertIn("status", status["reason"])
         self.assertTrue(0.5 <= status["confidence"] <= 1, status)
-        dentist = self.only(props, None, None)
+        self.none_for(props, None, None, DAY)
+        # With someone else on it, the same title is a meeting nothing places: unassigned.
+        props = self.propose(frm=DAY, to="2026-11-19")["proposals"]
+        dentist = self.only(props, None, None, "2026-11-19")
         self.assertEqual((dentist["notes"], dentist["confidence"]), ("Dentist", 0))
         self.assertFalse(dentist["reason"].startswith("learned"))
 
@@ -538,8 +547,10 @@ class LearningTest(ProposeCase):
 
     def test_learned_from_an_edit(self):
         # (Not 2026-11-19: Ada's 2 h of ACME-INT Research that day would cover the proposal.)
-        self.configure(event("umbrella-16", "2026-11-16", "16:30", "17:00", "Umbrella roadmap"),
-                       event("umbrella-20", "2026-11-20", "16:30", "17:00", "Umbrella roadmap"))
+        self.configure(event("umbrella-16", "2026-11-16", "16:30", "17:00", "Umbrella roadmap",
+                             WITH_SAM),
+                       event("umbrella-20", "2026-11-20", "16:30", "17:00", "Umbrella roadmap",
+                             WITH_SAM))
         props = self.propose(frm="2026-11-16", to="2026-11-20")["proposals"]
         first = self.only(props, None, None, "2026-11-16")
         self.only(props, None, None, "2026-11-20")  # nothing known about Umbrella yet
@@ -567,7 +578,7 @@ class GapsTest(ProposeCase):
             all_day("vacation-17", "2026-11-17", "Vacation"),
             event("standup-20", "2026-11-20", "09:30", "09:45", "Daily standup"),
             event("planning-20", "2026-11-20", "14:00", "15:00", "Sprint planning"),
-            event("umbrella-20", "2026-11-20", "16:30", "17:00", "Umbrella roadmap"),
+            event("umbrella-20", "2026-11-20", "16:30", "17:00", "Umbrella roadmap", WITH_SAM),
             extra=f'[calendar "holidays"]\n\tics = {self.holidays}\n\tholidays = true\n')
 
     def test_expected_tracked_accepted_gap(self):

@@ -118,6 +118,26 @@ static void test_features(void **state)
     }
 }
 
+static void test_words(void **state)
+{
+    (void)state;
+    char w[8][GL_NB_WORD];
+    /* "1:1" and "Q&A" are words people put in titles and notes alike; "2026" and "of" are not. */
+    size_t n = gl_nb_words("1:1 Ada / Bob - Q&A of 2026, R&D: x", w, 8);
+    const char *want[] = {"1:1", "ada", "bob", "q&a", "r&d"};
+    assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(w[i], want[i]);
+    /* Only one character either side: a time or "a:bc" stays apart ("at" is a common word). */
+    n = gl_nb_words("10:30 a:bc AT&T sync", w, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(w[0], "bc");
+    assert_string_equal(w[1], "sync");
+    (void)gl_nb_words(NULL, w, 8);
+    assert_int_equal(gl_nb_words("", w, 8), 0);
+    assert_int_equal(gl_nb_words("alpha beta gamma", w, 2), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -125,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_ambiguous_and_unknown),
         cmocka_unit_test(test_unlearning_and_saving),
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

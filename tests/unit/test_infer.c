@@ -863,10 +863,10 @@ static void test_day_two_repositories_two_projects(void **state)
     gl_infer_day_clear(&d);
 
     /*
-     * Interleaved: acme-web 09:30-11:00 (commits 10:00 and 11:00), data from
-     * 10:00 (its lead-in stops at the acme-web commit) to 10:40.  The earlier
-     * session keeps the overlap, so data counts nothing, yet its commits are
-     * still its group's sources.
+     * Interleaved: acme-web 09:30-10:00 (lead-in to its 10:00 commit), then
+     * data 10:00-10:40 (its lead-in stops at the acme-web commit), then
+     * acme-web again 10:40-11:00: the 11:00 commit does not own the time the
+     * person spent on data.  90 minutes in all, each counted once.
      */
     gl_infer_activity mixed[] = {
         commit("acme-web", "a", H(10, 0)),
@@ -877,11 +877,11 @@ static void test_day_two_repositories_two_projects(void **state)
     d = day_of(mixed, maps, NELEM(mixed));
     assert_int_equal(d.n, 2);
     assert_int_equal(d.groups[0].project_id, 200);
-    assert_int_equal(d.groups[0].seconds, H(1, 30));
+    assert_int_equal(d.groups[0].seconds, H(0, 50));
     assert_int_equal(d.groups[1].project_id, 300);
-    assert_int_equal(d.groups[1].seconds, 0);
+    assert_int_equal(d.groups[1].seconds, H(0, 40));
     assert_int_equal(d.groups[1].nsources, 2);
-    assert_int_equal(d.groups[1].sources[0].seconds, 0);
+    assert_int_equal(d.groups[1].sources[0].seconds, H(0, 20));
     assert_string_equal(d.groups[1].notes, "data: c, d");
     assert_int_equal(H(1, 30), timeline_total(mixed, NELEM(mixed), NULL));
     gl_infer_day_clear(&d);

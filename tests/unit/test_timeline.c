@@ -17,6 +17,11 @@
         GL_TL_COMMIT, (t), (t), (g) \
     }
 
+#define CB(t, g, b)                      \
+    {                                    \
+        GL_TL_COMMIT, (t), (t), (g), (b) \
+    }
+
 static const gl_tl_options workday = {.day_start = 0,
                                       .day_end = H(24, 0),
                                       .work_start = H(9, 0),
@@ -58,6 +63,45 @@ static void test_sessions_split_on_long_pauses(void **state)
     assert_int_equal(t.pieces[1].start, H(14, 30));
     assert_int_equal(t.pieces[1].seconds, H(0, 30));
     assert_int_equal(t.session_seconds, H(2, 20) + H(0, 30));
+    gl_timeline_clear(&t);
+}
+
+static void test_a_switch_of_branch_after_a_pause_is_a_new_session(void **state)
+{
+    (void)state;
+    gl_tl_options o = workday;
+    o.switch_gap = H(0, 20);
+    /* 10:00 and 10:50 on branch 1, 11:30 on branch 2 (40 min later), 11:45 on branch 2. */
+    const gl_tl_event ev[] = {CB(H(10, 0), 0, 1), CB(H(10, 50), 0, 1), CB(H(11, 30), 0, 2),
+                              CB(H(11, 45), 0, 2)};
+    gl_timeline t = build(ev, 4, &o);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.pieces[0].start, H(9, 30));
+    assert_int_equal(t.pieces[0].end, H(10, 50));
+    /* The new sitting's lead-in (30 min) stops at the last commit before it. */
+    assert_int_equal(t.pieces[1].start, H(11, 0));
+    assert_int_equal(t.session_seconds, H(1, 20) + H(0, 45));
+    gl_timeline_clear(&t);
+
+    /* The same pause on one branch, or where the branch is not known, does not cut. */
+    const gl_tl_event same[] = {CB(H(10, 0), 0, 1), CB(H(10, 50), 0, 1), CB(H(11, 30), 0, 1)};
+    t = build(same, 3, &o);
+    assert_int_equal(t.n, 1);
+    gl_timeline_clear(&t);
+    const gl_tl_event unknown[] = {CB(H(10, 0), 0, 1), CB(H(10, 50), 0, 0), CB(H(11, 30), 0, 2)};
+    t = build(unknown, 3, &o);
+    assert_int_equal(t.n, 1);
+    gl_timeline_clear(&t);
+    /* A short pause before the switch (15 min) is one sitting. */
+    const gl_tl_event quick[] = {CB(H(10, 0), 0, 1), CB(H(10, 15), 0, 2)};
+    t = build(quick, 2, &o);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.session_seconds, H(0, 45));
+    gl_timeline_clear(&t);
+    /* Unset (0) or not below max_gap: only max_gap cuts. */
+    o.switch_gap = 0;
+    t = build(ev, 4, &o);
+    assert_int_equal(t.n, 1);
     gl_timeline_clear(&t);
 }
 
@@ -158,6 +202,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overlapping_meetings_count_once),
         cmocka_unit_test(test_sessions_split_on_long_pauses),
+        cmocka_unit_test(test_a_switch_of_branch_after_a_pause_is_a_new_session),
         cmocka_unit_test(test_lead_in_bounds),
         cmocka_unit_test(test_meetings_cut_sessions),
         cmocka_unit_test(test_parallel_repositories_do_not_double_count),
