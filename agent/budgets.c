@@ -80,6 +80,18 @@ static double spent_of(json_object *rows, int64_t project, bool money)
     return total;
 }
 
+/* The currency the time report gives the project's amounts in (NULL: no row names one). */
+static const char *currency_of(json_object *rows, int64_t project)
+{
+    for (size_t i = 0; rows && i < json_object_array_length(rows); i++) {
+        json_object *r = json_object_array_get_idx(rows, i);
+        int64_t p = 0;
+        if (gl_json_int64(r, "project_id", &p) && p == project && gl_json_str(r, "currency"))
+            return gl_json_str(r, "currency");
+    }
+    return NULL;
+}
+
 static const char *const month_names[] = {"January",   "February", "March",    "April",
                                           "May",       "June",     "July",     "August",
                                           "September", "October",  "November", "December"};
@@ -120,7 +132,8 @@ static void compose(const gl_budget_project *p, const gl_budget_status *s, int l
     gl_buf_printf(text, "*%s*%s%s has used *%.0f%%* of its budget: %s of %s (%s).\n\n", p->name,
                   client ? " for " : "", client ? client : "", s->utilization, spent, budget, when);
     if (s->burn_per_week > 0) {
-        gl_buf_printf(text, "Burn rate: %s a week over the last %zu weeks. ", burn, p->nweekly);
+        gl_buf_printf(text, "Burn rate: %s a week over the last %zu weeks. ", burn,
+                      p->recent_weeks);
         if (p->spent >= p->budget)
             gl_buf_puts(text, "The budget is spent.");
         else if (s->full_after_reset)
@@ -143,9 +156,8 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
 {
     const gl_config *cfg;
     gl_signin *si = NULL;
-    json_object *report = NULL, *month = NULL, *weeks[GL_BUDGET_BURN_WEEKS] = {0}, *arr;
+    json_object *report = NULL, *month = NULL, *recent = NULL, *arr;
     gl_budget_project *projects = NULL;
-    double *weekly = NULL;
     fired_list fired = {0};
     gl_budget_result res = {0};
     int thresholds[MAX_THRESHOLDS];
@@ -182,16 +194,16 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         int wd = (int)(((days + 3) % 7 + 7) % 7); /* 0 = Monday */
         shift(monday, today, -wd);
     }
-    for (int w = 0; w < GL_BUDGET_BURN_WEEKS; w++) {
-        char from[11], to[11];
-        shift(from, monday, -7 * (GL_BUDGET_BURN_WEEKS - w));
-        shift(to, from, 6);
-        if ((rc = spent_between(si->harvest, from, to, &weeks[w])) < 0)
+    {
+        /* The last full weeks in one report (Harvest allows few report requests a minute). */
+        char from[GL_DAY_LEN], to[GL_DAY_LEN];
+        shift(from, monday, -7 * GL_BUDGET_BURN_WEEKS);
+        shift(to, monday, -1);
+        if ((rc = spent_between(si->harvest, from, to, &recent)) < 0)
             goto done;
     }
     n = json_object_array_length(report);
-    if (n && (!(projects = calloc(n, sizeof(*projects))) ||
-              !(weekly = calloc(n * GL_BUDGET_BURN_WEEKS, sizeof(*weekly))))) {
+    if (n && !(projects = calloc(n, sizeof(*projects)))) {
         rc = gl_error_set(GL_ENOMEM, "out of memory");
         goto done;
     }
@@ -213,11 +225,8 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             p->spent = spent_of(month, p->project_id, p->money);
         else
             gl_json_double(r, "budget_spent", &p->spent);
-        for (int w = 0; w < GL_BUDGET_BURN_WEEKS; w++)
-            weekly[i * GL_BUDGET_BURN_WEEKS + (size_t)w] =
-                spent_of(weeks[w], p->project_id, p->money);
-        p->weekly = &weekly[i * GL_BUDGET_BURN_WEEKS];
-        p->nweekly = GL_BUDGET_BURN_WEEKS;
+        p->recent = spent_of(recent, p->project_id, p->money);
+        p->recent_weeks = GL_BUDGET_BURN_WEEKS;
     }
     if ((rc = gl_store_alerts(store, "budget", 0, collect_fired, &fired)) < 0)
         goto done;
@@ -254,7 +263,10 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         }
         if (al->announce && s) {
             gl_notice nt = {0};
-            compose(p, s, al->level, gl_json_str(row, "client_name"), NULL, &title, &text);
+            const char *currency = currency_of(month, p->project_id);
+            if (!currency)
+                currency = currency_of(recent, p->project_id);
+            compose(p, s, al->level, gl_json_str(row, "client_name"), currency, &title, &text);
             nt.title = gl_buf_cstr(&title);
             nt.text = gl_buf_cstr(&text);
             rc = gl_notify_queue(cli, store, key, &nt, NULL, 0, &outbox_id, &queued);
@@ -298,7 +310,8 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
     for (size_t k = 0; k < res.nstatus; k++) {
         const gl_budget_status *s = &res.status[k];
         json_object *o = json_object_new_object(), *crossed = json_object_new_array(),
-                    *alerted = json_object_new_array(), *due = json_object_new_array(), *row = NULL;
+                    *alerted = json_object_new_array(), *due = json_object_new_array(),
+                    *raised_now = json_object_new_array(), *row = NULL;
         const gl_budget_project *p = NULL;
         for (size_t i = 0; i < n; i++)
             if (projects[i].project_id == s->project_id) {
@@ -312,9 +325,10 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         for (size_t a = 0; a < res.nalerts; a++) {
             if (res.alerts[a].project_id != s->project_id)
                 continue;
-            if (raised && raised[a])
+            if (raised && raised[a]) {
                 json_object_array_add(alerted, json_object_new_int(res.alerts[a].level));
-            else
+                json_object_array_add(raised_now, json_object_new_int(res.alerts[a].level));
+            } else
                 json_object_array_add(due, json_object_new_int(res.alerts[a].level));
         }
         json_object_object_add(o, "project_id", json_object_new_int64(s->project_id));
@@ -332,6 +346,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         json_object_object_add(o, "crossed", crossed);
         json_object_object_add(o, "alerted", alerted);
         json_object_object_add(o, "due", due);
+        json_object_object_add(o, "raised", raised_now); /* by this check */
         json_object_array_add(arr, o);
     }
     json_object_object_add(*doc, "projects", arr);
@@ -342,11 +357,9 @@ done:
     free(fired.v);
     free(fired.periods);
     free(projects);
-    free(weekly);
     json_object_put(report);
     json_object_put(month);
-    for (int w = 0; w < GL_BUDGET_BURN_WEEKS; w++)
-        json_object_put(weeks[w]);
+    json_object_put(recent);
     gl_signin_free(si);
     return rc;
 }

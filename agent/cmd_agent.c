@@ -19,6 +19,7 @@
 #include "agent/outbox.h"
 #include "agent/propose.h"
 #include "agent/report.h"
+#include "agent/signin.h"
 #include "agent/store.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -188,7 +189,8 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
     if ((rc = open_store(cli, &store)) < 0 || (rc = gl_cli_today(cli, today)) < 0 ||
         (rc = gl_cli_window_of_days(cli, today, today, &w)) < 0)
         goto fail;
-    /* Today's proposals as they are now: collect, then propose. */
+    /* Today's proposals as they are now: Harvest's side, collect, then propose. */
+    gl_signin_sync_mirror(cli, store, "proposing");
     {
         gl_collect_report cr = {0};
         gl_collect_options o = {.from = w.start, .to = w.end};
@@ -273,13 +275,18 @@ int gl_cmd_report(gl_cli *cli, const gl_args *args)
             gl_config_get_bool(cfg, "report.remind", &remind);
             rc = gl_weekly_send(cli, store, &r, remind, &queued);
         }
-        if (rc < 0) {
+        if (rc == GL_EEXISTS) {
+            /* Sending is idempotent: a second --send (a cron job run twice) is not an error. */
+            fprintf(cli->err, "gleaner: %s; nothing was sent again\n", gl_error_last());
+            gl_error_clear();
+        } else if (rc < 0) {
             rc = gl_cli_fail(cli, rc);
             goto done;
+        } else {
+            fprintf(cli->err, "gleaner: the report for %s: %zu message%s queued\n", r.week, queued,
+                    queued == 1 ? "" : "s");
+            deliver(cli, store);
         }
-        deliver(cli, store);
-        fprintf(cli->err, "gleaner: the report for %s went to %zu recipient%s\n", r.week, queued,
-                queued == 1 ? "" : "s");
     }
     rc = GL_EXIT_OK;
 

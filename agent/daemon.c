@@ -221,12 +221,13 @@ static int job_budget(daemon_state *d, char *summary, size_t len, bool *notable)
     if ((rc = gl_budgets_run(d->cli, d->store, true, false, &doc)) == GL_OK) {
         json_object *projects = json_object_object_get(doc, "projects");
         size_t raised = 0;
+        /* Only what this check raised: "alerted" also holds what was told before. */
         for (size_t i = 0; i < json_object_array_length(projects); i++)
             raised += json_object_array_length(
-                json_object_object_get(json_object_array_get_idx(projects, i), "alerted"));
+                json_object_object_get(json_object_array_get_idx(projects, i), "raised"));
         *notable = raised > 0;
-        snprintf(summary, len, "%zu projects with a budget checked",
-                 json_object_array_length(projects));
+        snprintf(summary, len, "%zu projects with a budget checked, %zu alert%s raised",
+                 json_object_array_length(projects), raised, raised == 1 ? "" : "s");
     }
     json_object_put(doc);
     return rc;
@@ -470,8 +471,14 @@ static int job_in_child(daemon_state *d, job *j, int64_t now)
         /* Quiet when nothing happened: journald gets what someone may want to know. */
         if (summary[0] && (notable || d->cli->verbose))
             say(d, "%s: %s", j->name, summary);
+        /*
+         * Remembered across restarts where running again early would matter (a
+         * slot, an hourly or daily check); a job every few minutes just runs at
+         * start, and an idle agent writes nothing to disk.
+         */
         snprintf(stamp, sizeof(stamp), "%" PRId64, now);
-        if (gl_store_state_set(d->store, "daemon", j->name, stamp) < 0)
+        if ((j->kind != EVERY || j->every >= 3600) &&
+            gl_store_state_set(d->store, "daemon", j->name, stamp) < 0)
             say(d, "cannot remember the last %s: %s", j->name, gl_error_last());
     }
     gl_store_close(d->store);
@@ -487,26 +494,57 @@ static int job_in_child(daemon_state *d, job *j, int64_t now)
 static void run_job(daemon_state *d, job *j, int64_t now)
 {
     pid_t pid;
-    int status = 0;
+    int status = 0, clock_pipe[2] = {-1, -1};
+    /*
+     * A test clock (GLEANER_TEST_NOW) moves only when someone waits on it: the
+     * child's waits (rate limits, Retry-After) move the child's copy.  The child
+     * hands its time back so that the agent's clock does not fall behind what the
+     * job did (what it queued would not be due yet for the outbox run after it).
+     */
+    bool test_clock = d->cli->clock != gl_clock_system();
 
     fflush(d->cli->err);
     fflush(d->cli->out);
+    if (test_clock && pipe(clock_pipe) < 0)
+        clock_pipe[0] = clock_pipe[1] = -1;
     if ((pid = fork()) < 0) {
         say(d, "%s: cannot start it: %s", j->name, strerror(errno));
         j->retry_at = gl_clock_now(d->cli->clock) + RETRY_AFTER_FAILURE_S;
+        if (clock_pipe[0] >= 0) {
+            close(clock_pipe[0]);
+            close(clock_pipe[1]);
+        }
         return;
     }
     if (pid == 0) {
+        int rc;
+        int64_t end;
         /* The job finishes even when the agent is told to stop; the parent waits for it. */
         signal(SIGTERM, SIG_IGN);
         signal(SIGINT, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
         close(signal_pipe[0]);
         close(signal_pipe[1]);
-        _exit(job_in_child(d, j, now) < 0 ? 1 : 0);
+        if (clock_pipe[0] >= 0)
+            close(clock_pipe[0]);
+        rc = job_in_child(d, j, now);
+        end = gl_clock_now_ms(d->cli->clock);
+        if (clock_pipe[1] >= 0 && write(clock_pipe[1], &end, sizeof(end)) < 0) {
+            /* The parent keeps its own time. */
+        }
+        _exit(rc < 0 ? 1 : 0);
     }
+    if (clock_pipe[1] >= 0)
+        close(clock_pipe[1]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (clock_pipe[0] >= 0) {
+        int64_t end = 0, ahead;
+        if (read(clock_pipe[0], &end, sizeof(end)) == (ssize_t)sizeof(end) &&
+            (ahead = end - gl_clock_now_ms(d->cli->clock)) > 0)
+            gl_clock_sleep_ms(d->cli->clock, ahead);
+        close(clock_pipe[0]);
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         j->last = now;
         j->retry_at = 0;
@@ -545,32 +583,45 @@ static void reload(daemon_state *d)
 
 /*
  * Give back the pages of the program and its libraries that starting up and
- * the last job touched: they are clean copies of files, read back when next
- * needed, and an agent that sleeps most of the day should not hold them.
- * (Linux 5.4 and later; elsewhere, or if refused, nothing happens.)
+ * the last job touched: an agent that sleeps most of the day should not hold
+ * them.  Read-only file mappings that were never written to (no anonymous,
+ * copied-on-write page in them: code and constants, not relocated data) are
+ * dropped from this process; they are clean copies of files, faulted back in
+ * from the page cache when next needed.  Linux only; elsewhere nothing happens.
  */
 static void release_pages(void)
 {
-#ifdef MADV_PAGEOUT
-    FILE *f = fopen("/proc/self/maps", "re");
+#ifdef MADV_DONTNEED
+    FILE *f = fopen("/proc/self/smaps", "re");
     char line[512];
+    unsigned long lo = 0, hi = 0;
+    bool candidate = false;
 
     if (!f)
         return;
     while (fgets(line, sizeof(line), f)) {
-        unsigned long lo, hi;
-        char perms[8] = "", *slash = strchr(line, '/');
+        unsigned long a, b, anon;
         char *end = NULL;
-        lo = strtoul(line, &end, 16);
-        if (!end || *end != '-')
+        a = strtoul(line, &end, 16);
+        if (end && *end == '-' && end > line) {
+            char perms[5] = "";
+            b = strtoul(end + 1, &end, 16);
+            if (!end || *end != ' ')
+                continue;
+            memcpy(perms, end + 1, 4);
+            lo = a;
+            hi = b;
+            /* A file, not writable: the code and constants of a binary or library. */
+            candidate = strchr(line, '/') && perms[1] == '-' && hi > lo;
             continue;
-        hi = strtoul(end + 1, &end, 16);
-        if (!end || *end != ' ')
-            continue;
-        memcpy(perms, end + 1, 4);
-        /* Read-only file mappings only: code and constants, never data being written. */
-        if (slash && perms[1] == '-' && hi > lo)
-            madvise((void *)lo, hi - lo, MADV_PAGEOUT);
+        }
+        /* "Anonymous:" follows the mapping's line: copied pages there must stay. */
+        if (candidate && strncmp(line, "Anonymous:", 10) == 0) {
+            anon = strtoul(line + 10, NULL, 10);
+            if (anon == 0)
+                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+            candidate = false;
+        }
     }
     fclose(f);
 #endif

@@ -354,6 +354,14 @@ static int send_slack(gl_cli *cli, const gl_outbox_item *item, json_object *p)
             gl_info("slack: %s was posted already (ts %s)", item->dedupe_key, ts);
             goto done;
         }
+        /*
+         * Post again only when it is known not to be there, or cannot be looked
+         * for (the token lacks a scope, too many channels to list: the risk of
+         * a copy is the lesser one).  A lookup that failed for a while (the
+         * network, a 5xx, a rate limit) is tried again later, lookup first.
+         */
+        if (rc != GL_ENOTFOUND && rc != GL_EUNAVAILABLE && rc != GL_ETOOBIG)
+            goto done;
         gl_info("slack: %s: %s; posting", item->dedupe_key, gl_error_last());
         gl_error_clear();
     }

@@ -18,10 +18,19 @@
 #define POST_BURST 3.0
 /* conversations.history pages read at most when looking a message up. */
 #define MAX_HISTORY_PAGES 10
+/*
+ * conversations.list pages read at most when resolving a name: 100 of 200
+ * (Slack's advice for `limit`) are 20000 channels.  Pages may come back
+ * short or empty with a cursor to go on (archived channels are dropped from
+ * a page after it is cut), so the cap counts pages, not channels.
+ */
+#define MAX_LIST_PAGES 100
 
 struct gl_slack {
     gl_http_service *http;
     bool webhook;
+    char *resolved_name; /* the last channel name resolved (without '#') ... */
+    char *resolved_id;   /* ... and its id */
 };
 
 int gl_slack_new(gl_slack **out, const gl_slack_options *o)
@@ -57,6 +66,8 @@ void gl_slack_free(gl_slack *s)
     if (!s)
         return;
     gl_http_service_free(s->http);
+    free(s->resolved_name);
+    free(s->resolved_id);
     free(s);
 }
 
@@ -173,6 +184,8 @@ int gl_slack_post(gl_slack *s, const char *channel, const char *text, json_objec
         json_object_object_add(body, "metadata", meta);
     }
     rc = call(s, "chat.postMessage", body, NULL, &answer);
+    if (rc == GL_ENOTFOUND)
+        rc = gl_error_set(rc, "%s (channel %s)", gl_error_last(), channel);
     if (rc == GL_OK && ts && ts_len) {
         const char *t = gl_json_str(answer, "ts");
         snprintf(ts, ts_len, "%s", t ? t : "");
@@ -182,14 +195,152 @@ int gl_slack_post(gl_slack *s, const char *channel, const char *text, json_objec
     return rc;
 }
 
+/* A member id (U..., W...): messages to it went to the bot's direct conversation. */
+static bool is_member_id(const char *channel)
+{
+    if (channel[0] != 'U' && channel[0] != 'W')
+        return false;
+    for (const char *p = channel + 1; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return false;
+    return channel[1] != '\0';
+}
+
+/* A conversation id (C..., G..., D...; the spec's defs_channel), as conversations.history wants. */
+static bool is_conversation_id(const char *channel)
+{
+    size_t n = 0;
+
+    if (channel[0] != 'C' && channel[0] != 'G' && channel[0] != 'D')
+        return false;
+    for (const char *p = channel + 1; *p; p++, n++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return false;
+    return n >= 8;
+}
+
+/*
+ * *out: the id of the channel named `channel` ("#timesheets" or
+ * "timesheets"), from conversations.list: every page, public and private
+ * channels the bot can see, archived ones excluded.  Slack's names are lower
+ * case, a name in a config file may not be.  The answer is kept for the
+ * client's life; *out is borrowed from it.
+ */
+static int resolve_channel(const char **out, gl_slack *s, const char *channel)
+{
+    const char *name = channel[0] == '#' ? channel + 1 : channel;
+    char *cursor = NULL, *found = NULL;
+    int rc = GL_OK;
+
+    *out = NULL;
+    if (!name[0])
+        return gl_error_set(GL_EINVAL, "slack: \"%s\" names no channel", channel);
+    if (s->resolved_name && gl_str_ieq(s->resolved_name, name)) {
+        *out = s->resolved_id;
+        return GL_OK;
+    }
+    for (int page = 0; page < MAX_LIST_PAGES; page++) {
+        const char *query[] = {"types",
+                               "public_channel,private_channel",
+                               "exclude_archived",
+                               "true",
+                               "limit",
+                               "200",
+                               cursor ? "cursor" : NULL,
+                               cursor,
+                               NULL};
+        json_object *answer = NULL, *list;
+        const char *next;
+        if ((rc = call(s, "conversations.list", NULL, query, &answer)) < 0) {
+            if (rc == GL_EFORBIDDEN)
+                rc = gl_error_set(GL_EUNAVAILABLE, "cannot find the id of #%s: %s", name,
+                                  gl_error_last());
+            goto done;
+        }
+        list = gl_json_array(answer, "channels");
+        for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+            json_object *c = json_object_array_get_idx(list, i);
+            const char *n = gl_json_str(c, "name"), *id = gl_json_str(c, "id");
+            if (n && id && gl_str_ieq(n, name)) {
+                if (!(found = gl_strdup(id)))
+                    rc = gl_error_set(GL_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        next = gl_json_str(gl_json_object(answer, "response_metadata"), "next_cursor");
+        free(cursor);
+        cursor = NULL;
+        /* A page may be empty and still have a cursor: only an empty cursor ends the list. */
+        if (rc == GL_OK && !found && next && next[0] && !(cursor = gl_strdup(next)))
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+        json_object_put(answer);
+        if (rc < 0 || found || !cursor)
+            break;
+    }
+    if (rc < 0)
+        goto done;
+    if (!found) {
+        rc = cursor ? gl_error_set(GL_ETOOBIG,
+                                   "Slack: #%s is not in the first %d pages of conversations.list; "
+                                   "give the channel's id (C...) instead of its name",
+                                   name, MAX_LIST_PAGES)
+                    : gl_error_set(GL_ENOTFOUND,
+                                   "Slack has no channel named #%s that the bot can see (public, "
+                                   "or private with the bot in it, and not archived)",
+                                   name);
+        goto done;
+    }
+    free(s->resolved_name);
+    free(s->resolved_id);
+    s->resolved_id = found;
+    found = NULL;
+    if (!(s->resolved_name = gl_strdup(name))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    *out = s->resolved_id;
+done:
+    free(found);
+    free(cursor);
+    return rc;
+}
+
 int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t since, char *ts,
                   size_t ts_len)
 {
-    char oldest[32], cursor[256] = "";
+    char oldest[32], cursor[256] = "", dm[64];
+    const char *asked = channel;
     int rc = GL_OK;
 
     if (s->webhook)
         return gl_error_set(GL_EUNAVAILABLE, "a webhook cannot look messages up");
+    if (!channel || !channel[0])
+        return gl_error_set(GL_EINVAL, "slack: looking a message up needs a channel");
+    if (is_member_id(channel)) {
+        /* History takes the conversation's id (D...), which conversations.open gives. */
+        json_object *body = json_object_new_object(), *answer = NULL;
+        const char *id;
+        bool found = false;
+        json_object_object_add(body, "users", json_object_new_string(channel));
+        rc = call(s, "conversations.open", body, NULL, &answer);
+        json_object_put(body);
+        id = rc == GL_OK ? gl_json_str(gl_json_object(answer, "channel"), "id") : NULL;
+        if (id && strlen(id) < sizeof(dm)) {
+            snprintf(dm, sizeof(dm), "%s", id);
+            found = true;
+        }
+        json_object_put(answer);
+        if (rc < 0)
+            return gl_error_set(GL_EUNAVAILABLE, "cannot open the direct conversation with %s: %s",
+                                channel, gl_error_last());
+        if (!found)
+            return gl_error_set(GL_EUNAVAILABLE, "Slack's conversations.open gave no channel id");
+        channel = dm;
+    } else if (!is_conversation_id(channel)) {
+        /* A name: conversations.history takes ids only (a name is channel_not_found). */
+        if ((rc = resolve_channel(&channel, s, channel)) < 0)
+            return rc;
+    }
     snprintf(oldest, sizeof(oldest), "%" PRId64, since);
     for (int page = 0; page < MAX_HISTORY_PAGES; page++) {
         const char *query[] = {"channel",
@@ -232,7 +383,7 @@ int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t sin
         snprintf(cursor, sizeof(cursor), "%s", next);
         json_object_put(answer);
     }
-    return gl_error_set(GL_ENOTFOUND, "no message with %s in %s", key, channel);
+    return gl_error_set(GL_ENOTFOUND, "no message with %s in %s", key, asked);
 }
 
 int gl_slack_lookup_email(gl_slack *s, const char *email, char *user_id, size_t len)

@@ -12,6 +12,13 @@
  * Slack has no idempotency key.  Messages sent through the Web API carry
  * gleaner's key as metadata, so that a send whose outcome is unknown can be
  * looked up (gl_slack_find) before it is repeated.
+ *
+ * Bot token scopes: chat:write to post; users:read.email for
+ * gl_slack_lookup_email; for gl_slack_find, channels:history and
+ * groups:history (im:history and im:write for a person's direct messages),
+ * plus channels:read and groups:read when the channel is given by name
+ * (conversations.history takes ids only, so the name is looked up with
+ * conversations.list first).
  */
 #ifndef GL_SLACK_H
 #define GL_SLACK_H
@@ -58,6 +65,14 @@ int gl_slack_post(gl_slack *s, const char *channel, const char *text, json_objec
  * since `since` (UTC seconds): GL_OK with its ts, GL_ENOTFOUND, or
  * GL_EUNAVAILABLE when it cannot be known (a webhook, a token without
  * history scope).
+ *
+ * `channel` is what gl_slack_post took: an id (C..., G..., D...), a member
+ * id (its direct conversation is opened), or a name, "#timesheets" or
+ * "timesheets", matched without case against conversations.list (public
+ * and private channels the bot can see, archived ones excluded; every
+ * page).  A name is looked up once per client.  A name Slack does not have
+ * is GL_ENOTFOUND too, with a message that names the channel; a token
+ * without channels:read / groups:read gives GL_EUNAVAILABLE.
  */
 int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t since, char *ts,
                   size_t ts_len);

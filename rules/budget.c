@@ -50,7 +50,8 @@ int gl_budget_check(const gl_budget_project *p, size_t n, const int *thresholds,
     memset(out, 0, sizeof(*out));
     if (gl_date_parse(today, &y, &m, &d) < 0)
         return gl_error_set(GL_EINVAL, "'%s' is not a date", today);
-    memcpy(levels, thresholds, nlevels * sizeof(*levels));
+    if (nlevels)
+        memcpy(levels, thresholds, nlevels * sizeof(*levels));
     qsort(levels, nlevels, sizeof(*levels), by_level);
     if (n && (!(out->status = calloc(n, sizeof(*out->status))) ||
               !(out->alerts = calloc(n * (nlevels ? nlevels : 1), sizeof(*out->alerts))))) {
@@ -60,7 +61,6 @@ int gl_budget_check(const gl_budget_project *p, size_t n, const int *thresholds,
     for (size_t i = 0; i < n; i++) {
         gl_budget_status *s;
         size_t first_new = out->nalerts;
-        double burn = 0;
 
         if (!(p[i].budget > 0))
             continue;
@@ -71,16 +71,18 @@ int gl_budget_check(const gl_budget_project *p, size_t n, const int *thresholds,
         else
             snprintf(s->period, sizeof(s->period), "total");
         s->utilization = p[i].spent / p[i].budget * 100.0;
-        for (size_t w = 0; w < p[i].nweekly; w++)
-            burn += p[i].weekly[w];
-        s->burn_per_week = p[i].nweekly ? burn / (double)p[i].nweekly : 0;
+        s->burn_per_week = p[i].recent_weeks ? p[i].recent / (double)p[i].recent_weeks : 0;
         if (p[i].spent >= p[i].budget) {
             snprintf(s->full_on, sizeof(s->full_on), "%s", today);
         } else if (s->burn_per_week > 0) {
-            double days = (p[i].budget - p[i].spent) / (s->burn_per_week / 7.0);
+            /* A hair over a whole day is that day (30.000000000000004 is 30). */
+            double days = ceil((p[i].budget - p[i].spent) / (s->burn_per_week / 7.0) - 1e-9);
             bool next = false;
-            day_after(today, (int64_t)ceil(days), s->full_on, &next);
-            s->full_after_reset = p[i].monthly && next;
+            /* Beyond the horizon a projection says nothing (and would not be a date). */
+            if (days <= GL_BUDGET_HORIZON_DAYS) {
+                day_after(today, (int64_t)days, s->full_on, &next);
+                s->full_after_reset = p[i].monthly && next;
+            }
         }
         for (size_t l = 0; l < nlevels; l++) {
             /* A hair under is not there: 74.99% has not reached 75%. */

@@ -16,14 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* How far ahead the day a budget fills is projected: ten years. */
+#define GL_BUDGET_HORIZON_DAYS 3653
+
 typedef struct gl_budget_project {
     int64_t project_id;
     const char *name;
     bool money;   /* the budget is an amount (project_cost, task_fees), else hours */
     bool monthly; /* budget_is_monthly */
     double budget, spent;
-    const double *weekly; /* spent in each of the last full weeks, oldest first (burn rate) */
-    size_t nweekly;
+    double recent;       /* spent in the last full weeks (the burn rate) */
+    size_t recent_weeks; /* how many weeks `recent` covers; 0: no burn rate */
 } gl_budget_project;
 
 /* An alert already raised (from the store's alerts). */
@@ -37,8 +40,9 @@ typedef struct gl_budget_status {
     int64_t project_id;
     char period[16];       /* "2026-11" or "total" */
     double utilization;    /* percent of the budget spent */
-    double burn_per_week;  /* average of `weekly`; 0 when there is none */
-    char full_on[11];      /* YYYY-MM-DD when 100% is reached at that rate; "" when it is not */
+    double burn_per_week;  /* recent / recent_weeks; 0 when there is none */
+    char full_on[11];      /* YYYY-MM-DD when 100% is reached at that rate; "" when it is not, or
+                              only after GL_BUDGET_HORIZON_DAYS */
     bool full_after_reset; /* a monthly budget that would fill only after the month ends */
     int crossed[8];        /* thresholds at or below utilization */
     size_t ncrossed;

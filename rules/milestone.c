@@ -55,7 +55,8 @@ int gl_milestone_parse(const char *when, gl_milestone_rule *out)
         size_t k = strlen(p);
         while (k && isspace((unsigned char)p[k - 1]))
             k--;
-        if (k && p[k - 1] == '%')
+        /* "budget >= 90%" reads naturally; a percent of hours means nothing. */
+        if (k && p[k - 1] == '%' && out->kind == GL_MILESTONE_BUDGET)
             k--;
         if (k == 0 || k >= sizeof(num))
             return GL_EINVAL;

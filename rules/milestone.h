@@ -33,8 +33,9 @@ typedef struct gl_milestone_rule {
 } gl_milestone_rule;
 
 /*
- * gl_milestone_parse - "monthly", "hours >= 40", "budget >= 100" or
- * "sprint-closed" (spaces optional around >=).  GL_EINVAL otherwise.
+ * gl_milestone_parse - "monthly", "hours >= 40", "budget >= 100" (or
+ * "budget >= 100%") or "sprint-closed"; keywords in any case, spaces
+ * optional around >=, N over 0.  GL_EINVAL otherwise.
  */
 int gl_milestone_parse(const char *when, gl_milestone_rule *out);
 

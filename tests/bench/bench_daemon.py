@@ -5,7 +5,7 @@
 
 Starts `gleaner daemon` in a scratch HOME with a real calendar and Git
 repository to collect (so its first jobs do real work), waits until those
-jobs have run (the store's sync_state holds their times), then watches it
+jobs have run (activities collected, the hourly jobs' times in sync_state), then watches it
 idle for --idle seconds (default 30) and prints:
 
   - CPU time used while idle (utime + stime from /proc/PID/stat), and the
@@ -100,8 +100,11 @@ def main():
                 return False
             try:
                 with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
-                    n = con.execute("SELECT count(*) FROM sync_state WHERE source = 'daemon'")
-                    return n.fetchone()[0] >= 6
+                    # The hourly and daily jobs leave their time; collect leaves activities.
+                    n = con.execute("SELECT count(*) FROM sync_state WHERE source = 'daemon' "
+                                    "AND key IN ('budget', 'invoice')").fetchone()[0]
+                    a = con.execute("SELECT count(*) FROM activities").fetchone()[0]
+                    return n == 2 and a > 0
             except sqlite3.Error:
                 return False
 

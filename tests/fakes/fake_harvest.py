@@ -322,6 +322,7 @@ class FakeHarvest:
     SECOND_ACCOUNT_ID = 654321
     FORECAST_ACCOUNT_ID = 777
     PAT = "pat-secret-0123456789abcdef"
+    MEMBER_PAT = "pat-member-charles-0123456789"   # Charles Babbage, a Member
     CLIENT_ID = "gleaner-test-client"
     CLIENT_SECRET = "client-secret-xyz"
     TOKEN_LIFETIME = 1209600   # seconds (14 days), the value community notes report
@@ -339,7 +340,8 @@ class FakeHarvest:
         self.authorize_requests: list[dict[str, Any]] = []
         self.issued_tokens: list[dict[str, Any]] = []
         self._fixed_now: datetime | None = None
-        self._tokens: dict[str, _Token] = {self.PAT: _Token(ADA, None, None)}
+        self._tokens: dict[str, _Token] = {self.PAT: _Token(ADA, None, None),
+                                           self.MEMBER_PAT: _Token(CHARLES, None, None)}
         self._refresh_tokens: dict[str, tuple[int, ...]] = {}
         self._codes: dict[str, _Grant] = {}
         self.server = FakeServer()
@@ -455,7 +457,7 @@ class FakeHarvest:
         n = r"(\d+)"
         table: list[tuple[str, str, Callable[..., Any], str]] = [
             ("GET", "/v2/users/me", self._get_me, v2),
-            ("GET", "/v2/users", self._lister("users"), v2),
+            ("GET", "/v2/users", self._members_forbidden(self._lister("users")), v2),
             ("GET", "/v2/users/me/project_assignments", self._list_my_assignments, v2),
             ("GET", "/v2/company", lambda req, uid: dict(self.state["company"]), v2),
             ("GET", "/v2/time_entries", self._list_entries, v2),
@@ -733,9 +735,25 @@ class FakeHarvest:
             out["rounded_hours"] = _round_hours(out["hours"])
         return out
 
+    def _is_member(self, uid: int) -> bool:
+        """Neither an administrator nor a manager: sees only their own data."""
+        roles = self.state["users"][uid]["access_roles"]
+        return "administrator" not in roles and "manager" not in roles
+
+    def _members_forbidden(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """Members get 403 here (Harvest: "Insufficient permissions")."""
+        def guarded(req: Request, uid: int, *args: Any) -> Any:
+            if self._is_member(uid):
+                raise _Reject(403, {"message": "You do not have permission to perform this "
+                                               "action."})
+            return fn(req, uid, *args)
+        return guarded
+
     def _list_entries(self, req: Request, uid: int) -> dict[str, Any]:
         items = sorted(self.state["time_entries"].values(),
                        key=lambda e: (e["spent_date"], e["id"]), reverse=True)
+        if self._is_member(uid):   # Members see only their own entries
+            items = [e for e in items if e["user"]["id"] == uid]
         items = _filter(req, items, {
             "user_id": ("id", lambda e: e["user"]["id"]),
             "client_id": ("id", lambda e: e["client"]["id"]),

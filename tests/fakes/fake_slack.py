@@ -14,7 +14,7 @@ It is built on fakekit (same directory), so faults, rate limits and request reco
 One workspace (TEAM_ID, "Acme Consulting") with three people, a bot user, six channels and one
 webhook (see README.md).  What it follows: shared/notes/connector-apis.md section 5, and
 shared/specs/slack/slack_web_openapi_v2.json for the shapes of chat.postMessage,
-users.lookupByEmail, conversations.open, conversations.history and auth.test.
+users.lookupByEmail, conversations.open, conversations.history, conversations.list and auth.test.
 
   POST /services/<team>/<hook>/<secret>   an incoming webhook: 200 "ok" (text/plain), or a
        plain-text error: 400 invalid_payload / no_text / invalid_blocks / invalid_blocks_format /
@@ -37,7 +37,7 @@ body (see _control).  Control requests are recorded by fakekit like any other; f
 /api/ or /services/ when counting calls.
 
 Run as a script it prints "PORT <n>" and serves until stdin reaches EOF (fakekit's pattern):
-    python3 fake_slack.py [--page-size N] [--no-rate-limit] [--ignore-stdin]
+    python3 fake_slack.py [--page-size N] [--list-page-size N] [--no-rate-limit] [--ignore-stdin]
 Python 3.11 standard library only.
 """
 from __future__ import annotations
@@ -91,6 +91,9 @@ ACCESSORY_ELEMENTS = INTERACTIVE_ELEMENTS | {"image"}
 DEFAULT_PAGE_SIZE = 5        # conversations.history: at most this many per page (None: limit)
 DEFAULT_LIMIT = 100          # conversations.history's documented default `limit`
 MAX_LIMIT = 999
+DEFAULT_LIST_PAGE_SIZE = 2   # conversations.list: at most this many per page (None: limit)
+DEFAULT_LIST_LIMIT = 100     # conversations.list's documented default `limit`
+MAX_LIST_LIMIT = 1000        # spec: "an integer no larger than 1000"
 DEFAULT_POST_RATE = 1.0      # messages per second per webhook / per channel
 DEFAULT_POST_BURST = 3       # a short burst is tolerated
 
@@ -114,8 +117,13 @@ METHOD_SCOPES = {
     "conversations.open": ("im:write",),
     "auth.test": (),
     "conversations.history": (),
+    "conversations.list": (),
 }
 HISTORY_SCOPES = {"public": "channels:history", "private": "groups:history", "im": "im:history"}
+# conversations.list: the scope each of its `types` needs (spec: slackAuth of the method).
+LIST_SCOPES = {"public_channel": "channels:read", "private_channel": "groups:read",
+               "im": "im:read", "mpim": "mpim:read"}
+LIST_KINDS = {"public": "public_channel", "private": "private_channel", "im": "im"}
 
 
 class _Reject(Exception):
@@ -239,6 +247,23 @@ def _decode_cursor(raw: str) -> int:
     if not m:
         raise _api_error("invalid_cursor")
     return int(m[1])
+
+
+def _list_cursor_for(cid: str) -> str:
+    """conversations.list cursors are base64 of "team:<the next conversation's id>" (the
+    spec's example, dGVhbTpDMDYxRkE1UEI=, is team:C061FA5PB)."""
+    return base64.b64encode(f"team:{cid}".encode()).decode()
+
+
+def _decode_list_cursor(raw: str) -> str:
+    try:
+        text = base64.b64decode(raw.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _api_error("invalid_cursor") from None
+    m = re.fullmatch(r"team:([CGD][A-Z0-9]{8,})", text)
+    if not m:
+        raise _api_error("invalid_cursor")
+    return m[1]
 
 
 def _content_type(headers: Message) -> tuple[str, str | None]:
@@ -442,14 +467,20 @@ class FakeSlack:
 
     def __init__(self, page_size: int | None = DEFAULT_PAGE_SIZE, rate_limit: bool = True,
                  post_rate: float = DEFAULT_POST_RATE,
-                 post_burst: int = DEFAULT_POST_BURST) -> None:
+                 post_burst: int = DEFAULT_POST_BURST,
+                 list_page_size: int | None = DEFAULT_LIST_PAGE_SIZE) -> None:
         """`page_size`: the most messages one conversations.history page holds whatever `limit`
         asks (Slack may return fewer than asked); None: `limit` alone decides.
+        `list_page_size`: the same for conversations.list (the seed's channels then take
+        several pages).
         `rate_limit`: False turns the per-webhook / per-channel posting limit off;
         `post_rate` / `post_burst` shape it (see set_post_limit)."""
         if page_size is not None and not 1 <= page_size <= MAX_LIMIT:
             raise ValueError(f"page_size must be within 1..{MAX_LIMIT}")
+        if list_page_size is not None and not 1 <= list_page_size <= MAX_LIST_LIMIT:
+            raise ValueError(f"list_page_size must be within 1..{MAX_LIST_LIMIT}")
         self.page_size = page_size
+        self.list_page_size = list_page_size
         self._fixed_now: float | None = None
         self._offset = 0.0
         self._last_ts = 0
@@ -965,6 +996,7 @@ class FakeSlack:
             "users.lookupByEmail": self._lookup_by_email,
             "conversations.open": self._conversations_open,
             "conversations.history": self._history,
+            "conversations.list": self._conversations_list,
             "auth.test": self._auth_test,
         }
         fn = handlers.get(method)
@@ -1213,6 +1245,65 @@ class FakeSlack:
             body["response_metadata"] = {"next_cursor": _cursor_for(rest[0].ts)}
         return body
 
+    # conversations.list ---------------------------------------------------------------------------
+
+    def _conversations_list(self, args: dict[str, Any], token: _Token) -> dict[str, Any]:
+        raw = args.get("types")
+        if isinstance(raw, list):
+            raw = ",".join(str(t) for t in raw)
+        types = [t.strip() for t in str(raw or "").split(",") if t.strip()] or ["public_channel"]
+        if any(t not in LIST_SCOPES for t in types):
+            raise _api_error("invalid_types")
+        for t in types:
+            if LIST_SCOPES[t] not in token.scopes:
+                raise self._missing_scope(LIST_SCOPES[t], token)
+        try:
+            limit = int(args.get("limit", DEFAULT_LIST_LIMIT) or DEFAULT_LIST_LIMIT)
+        except (TypeError, ValueError):
+            raise _api_error("invalid_limit") from None
+        if limit <= 0:
+            limit = DEFAULT_LIST_LIMIT
+        limit = min(limit, MAX_LIST_LIMIT)
+        if self.list_page_size is not None:
+            limit = min(limit, self.list_page_size)
+        # What the bot can see: every public channel (member or not), the private channels it
+        # is in, its DMs (mpims are not modelled), in the order they were made.
+        listed = [c for c in self.channels.values()
+                  if LIST_KINDS[self._kind(c)] in types
+                  and (not c["is_private"] or c["bot_member"])]
+        start = 0
+        if args.get("cursor"):
+            cid = _decode_list_cursor(str(args["cursor"]))
+            ids = [c["id"] for c in listed]
+            if cid not in ids:
+                raise _api_error("invalid_cursor")
+            start = ids.index(cid)
+        page, rest = listed[start:start + limit], listed[start + limit:]
+        # Slack cuts the page first and drops archived channels from it afterwards, so a page
+        # can hold fewer than `limit`, even none, and still have a next_cursor.
+        if _truthy(args.get("exclude_archived", False)):
+            page = [c for c in page if not c["is_archived"]]
+        return {"ok": True, "channels": [self._conversation_object(c) for c in page],
+                "response_metadata": {"next_cursor": _list_cursor_for(rest[0]["id"]) if rest
+                                      else ""}}
+
+    def _conversation_object(self, c: dict[str, Any]) -> dict[str, Any]:
+        """A conversation as conversations.list shows it (spec: objs_conversation)."""
+        if c["is_im"]:
+            return {"id": c["id"], "created": c["created"], "is_im": True, "is_org_shared": False,
+                    "user": c["user"], "is_user_deleted": self.users[c["user"]]["deleted"],
+                    "priority": 0}
+        return {"id": c["id"], "name": c["name"], "name_normalized": c["name"],
+                "is_channel": True, "is_group": False, "is_im": False, "is_mpim": False,
+                "is_private": c["is_private"], "is_archived": c["is_archived"],
+                "is_general": c["name"] == "general", "is_member": c["bot_member"],
+                "is_shared": False, "is_ext_shared": False, "is_org_shared": False,
+                "is_pending_ext_shared": False, "pending_shared": [], "previous_names": [],
+                "created": c["created"], "creator": ADA, "unlinked": 0,
+                "context_team_id": self.TEAM_ID, "shared_team_ids": [self.TEAM_ID],
+                "topic": {"value": "", "creator": "", "last_set": 0},
+                "purpose": {"value": "", "creator": "", "last_set": 0}}
+
     # auth.test ------------------------------------------------------------------------------------
 
     def _auth_test(self, args: dict[str, Any], token: _Token) -> dict[str, Any]:
@@ -1359,13 +1450,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE,
                     help=f"conversations.history page size cap (default {DEFAULT_PAGE_SIZE}; "
                          "0: limit alone decides)")
+    ap.add_argument("--list-page-size", type=int, default=DEFAULT_LIST_PAGE_SIZE,
+                    help="conversations.list page size cap (default "
+                         f"{DEFAULT_LIST_PAGE_SIZE}; 0: limit alone decides)")
     ap.add_argument("--no-rate-limit", action="store_true",
                     help="turn the per-webhook / per-channel posting limit off")
     ap.add_argument("--ignore-stdin", action="store_true",
                     help="don't exit on stdin EOF (e.g. when backgrounded from a shell)")
     args = ap.parse_args(argv)
     try:
-        fake = FakeSlack(page_size=args.page_size or None, rate_limit=not args.no_rate_limit)
+        fake = FakeSlack(page_size=args.page_size or None, rate_limit=not args.no_rate_limit,
+                         list_page_size=args.list_page_size or None)
     except ValueError as exc:
         ap.error(str(exc))
     done = threading.Event()

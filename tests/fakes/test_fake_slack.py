@@ -673,6 +673,154 @@ class HistoryTest(SlackCase):
         self.assertEqual(default.page_size, fsmod.DEFAULT_PAGE_SIZE)
 
 
+# -- conversations.list ----------------------------------------------------------------------------
+
+class ConversationsListTest(SlackCase):
+    """Cursor pages, types, exclude_archived, scopes; and a #name resolved to the id history takes."""
+
+    CHANNEL_KEYS = {"id", "name", "name_normalized", "is_channel", "is_group", "is_im", "is_mpim",
+                    "is_private", "is_archived", "is_general", "is_member", "created", "creator"}
+
+    def listing(self, **query: Any) -> list[dict[str, Any]]:
+        """Every page of conversations.list with `query`; returns the pages."""
+        pages = [self.ok("conversations.list", query=query)]
+        while pages[-1]["response_metadata"]["next_cursor"]:
+            self.assertLess(len(pages), 50)
+            pages.append(self.ok("conversations.list", query={
+                **query, "cursor": pages[-1]["response_metadata"]["next_cursor"]}))
+        return pages
+
+    def names(self, **query: Any) -> list[str]:
+        return [c["name"] for p in self.listing(**query) for c in p["channels"]]
+
+    def test_public_channels_by_default_in_cursor_pages(self) -> None:
+        pages = self.listing()
+        self.assertEqual([len(p["channels"]) for p in pages], [2, 2])    # list_page_size 2
+        self.assertEqual([c["name"] for p in pages for c in p["channels"]],
+                         ["timesheets", "general", "random", "old-project"])
+        first = pages[0]
+        self.assertEqual(set(first), {"ok", "channels", "response_metadata"})
+        cursor = first["response_metadata"]["next_cursor"]
+        self.assertEqual(base64.b64decode(cursor), f"team:{RANDOM}".encode())
+        self.assertEqual(pages[-1]["response_metadata"], {"next_cursor": ""})   # spec: required
+        timesheets, general = first["channels"]
+        self.assertLessEqual(self.CHANNEL_KEYS, set(timesheets))
+        self.assertRegex(timesheets["id"], r"^[CGD][A-Z0-9]{8,}$")        # spec: defs_channel
+        self.assertEqual((timesheets["id"], timesheets["is_channel"], timesheets["is_private"],
+                          timesheets["is_archived"], timesheets["is_member"],
+                          timesheets["is_general"], timesheets["name_normalized"]),
+                         (TIMESHEETS, True, False, False, True, False, "timesheets"))
+        self.assertIs(general["is_general"], True)
+        [random, old] = pages[1]["channels"]
+        self.assertEqual((random["id"], random["is_member"]), (RANDOM, False))
+        self.assertEqual((old["id"], old["is_archived"]), (OLD, True))
+        # The same through POST, as a form or as JSON.
+        self.assertEqual(self.ok("conversations.list", form={"limit": "1"})["channels"][0]["id"],
+                         TIMESHEETS)
+        self.assertEqual(len(self.ok("conversations.list", {"limit": 1})["channels"]), 1)
+
+    def test_types_and_exclude_archived(self) -> None:
+        both = "public_channel,private_channel"
+        # #finance is private without the bot: not listed; #budgets is.
+        self.assertEqual(self.names(types=both),
+                         ["timesheets", "general", "random", "budgets", "old-project"])
+        self.assertEqual(self.names(types=both, exclude_archived="true"),
+                         ["timesheets", "general", "random", "budgets"])
+        self.assertEqual(self.names(types="private_channel"), ["budgets"])
+        self.fs.set_member("#finance")
+        self.assertEqual(self.names(types="private_channel"), ["finance", "budgets"])
+        [budgets] = [c for p in self.listing(types="private_channel") for c in p["channels"]
+                     if c["name"] == "budgets"]
+        self.assertEqual((budgets["id"], budgets["is_private"], budgets["is_group"]),
+                         (BUDGETS, True, False))
+        dm = self.fs.dm_id(ADA)
+        [im] = self.ok("conversations.list", query={"types": "im"})["channels"]
+        self.assertEqual((im["id"], im["is_im"], im["user"]), (dm, True, ADA))
+        self.assertNotIn(dm, [c["id"] for p in self.listing(types=both) for c in p["channels"]])
+        self.fails("invalid_types", "conversations.list", query={"types": "public_channel,dm"})
+        data = self.fails("missing_scope", "conversations.list", query={"types": "mpim"})
+        self.assertEqual(data["needed"], "mpim:read")
+
+    def test_archived_are_dropped_after_the_page_is_cut(self) -> None:
+        # As Slack does: a page may come back short, or empty, with a cursor to go on.
+        self.fs.archive("#timesheets")
+        self.fs.archive("#general")
+        pages = self.listing(exclude_archived="true")
+        self.assertEqual([[c["name"] for c in p["channels"]] for p in pages],
+                         [[], ["random"]])
+        self.assertTrue(pages[0]["response_metadata"]["next_cursor"])
+        added = self.fs.add_channel("budget-alerts")    # made later: listed last
+        self.assertEqual(self.names(exclude_archived="true"), ["random", "budget-alerts"])
+        self.assertEqual(self.listing()[-1]["channels"][-1]["id"], added)
+
+    def test_limit_and_cursor(self) -> None:
+        self.assertEqual([len(p["channels"]) for p in self.listing(limit=1)], [1, 1, 1, 1])
+        self.assertEqual(len(self.ok("conversations.list", query={"limit": 1000})["channels"]), 2)
+        self.assertEqual(len(self.ok("conversations.list", query={"limit": 0})["channels"]), 2)
+        self.fails("invalid_limit", "conversations.list", query={"limit": "many"})
+        self.fails("invalid_cursor", "conversations.list", query={"cursor": "garbage!"})
+        self.fails("invalid_cursor", "conversations.list",
+                   query={"cursor": base64.b64encode(b"next_ts:1700000000000000").decode()})
+        cursor = self.ok("conversations.list")["response_metadata"]["next_cursor"]
+        self.fs.delete_channel(RANDOM)                  # the channel the cursor points at
+        self.fails("invalid_cursor", "conversations.list", query={"cursor": cursor})
+        fs = FakeSlack(list_page_size=None, rate_limit=False).start()
+        self.addCleanup(fs.stop)
+        for i in range(fsmod.DEFAULT_LIST_LIMIT + 5):
+            fs.add_channel(f"extra-{i}")
+        conn = http.client.HTTPConnection("127.0.0.1", fs.port, timeout=5)
+        self.addCleanup(conn.close)
+        for query, expected in (("", fsmod.DEFAULT_LIST_LIMIT), ("?limit=1000", 4 + 105)):
+            conn.request("GET", f"/api/conversations.list{query}",
+                         headers={"Authorization": f"Bearer {fs.BOT_TOKEN}"})
+            self.assertEqual(len(json.loads(conn.getresponse().read())["channels"]), expected)
+        with self.assertRaises(ValueError):
+            FakeSlack(list_page_size=0)
+
+    def test_auth_scopes_limits_and_faults(self) -> None:
+        self.fails("not_authed", "conversations.list", token=None)
+        self.fails("invalid_auth", "conversations.list", token="xoxb-nope")
+        data = self.fails("missing_scope", "conversations.list", token=FakeSlack.LIMITED_TOKEN)
+        self.assertEqual((data["needed"], data["provided"]),
+                         ("channels:read", ",".join(FakeSlack.LIMITED_SCOPES)))
+        self.fs.set_scopes(FakeSlack.BOT_TOKEN, ["chat:write", "channels:read"])
+        self.ok("conversations.list")
+        data = self.fails("missing_scope", "conversations.list",
+                          query={"types": "public_channel,private_channel"})
+        self.assertEqual(data["needed"], "groups:read")
+        self.fs.set_scopes(FakeSlack.BOT_TOKEN, FakeSlack.BOT_SCOPES)
+        self.fs.limit_method("conversations.list", per_minute=1)     # Tier 2 in Slack
+        self.ok("conversations.list")
+        r = self.api("conversations.list")
+        self.assertEqual((r.status, r.headers["Retry-After"], r.json()),
+                         (429, "60", {"ok": False, "error": "ratelimited"}))
+        self.fs.limit_method("conversations.list", None)
+        self.fs.fail(1, 503)
+        r = self.api("conversations.list")
+        self.assertEqual((r.status, r.json()["error"]), (503, "internal_error"))
+        self.fs.revoke_token(FakeSlack.BOT_TOKEN)
+        self.fails("token_revoked", "conversations.list")
+
+    def test_a_name_is_resolved_before_history(self) -> None:
+        # chat.postMessage takes a #name or a bare name and stores the message under the id ...
+        for ref in ("#budgets", "budgets"):
+            data = self.post(ref, f"to {ref}", metadata=META)
+            self.assertEqual(data["channel"], BUDGETS)
+        self.assertEqual([(m["channel"], m["channel_name"]) for m in self.fs.messages()],
+                         [(BUDGETS, "budgets")] * 2)
+        # ... conversations.history takes ids only ...
+        for ref in ("#budgets", "budgets"):
+            self.fails("channel_not_found", "conversations.history", query={"channel": ref})
+        # ... so a client finds the id in conversations.list first.
+        found = [c["id"] for p in self.listing(types="public_channel,private_channel",
+                                               exclude_archived="true")
+                 for c in p["channels"] if c["name"] == "budgets"]
+        self.assertEqual(found, [BUDGETS])
+        listed = self.history(found[0], include_all_metadata="true")["messages"]
+        self.assertEqual([m["text"] for m in listed], ["to budgets", "to #budgets"])
+        self.assertEqual(listed[0]["metadata"], META)
+
+
 # -- faults, recording, the at-most-once lookup ---------------------------------------------------
 
 class FaultTest(SlackCase):
@@ -756,7 +904,8 @@ class ControlTest(SlackCase):
 
 class ScriptTest(unittest.TestCase):
     def test_script_mode_prints_the_port_and_stops_on_eof(self) -> None:
-        proc = subprocess.Popen([sys.executable, SCRIPT, "--page-size", "1", "--no-rate-limit"],
+        proc = subprocess.Popen([sys.executable, SCRIPT, "--page-size", "1", "--no-rate-limit",
+                                 "--list-page-size", "3"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()
@@ -775,6 +924,11 @@ class ScriptTest(unittest.TestCase):
             page = json.loads(conn.getresponse().read())
             self.assertEqual(([m["text"] for m in page["messages"]], page["has_more"]),
                              (["two"], True))
+            conn.request("GET", "/api/conversations.list",
+                         headers={"Authorization": f"Bearer {FakeSlack.BOT_TOKEN}"})
+            listed = json.loads(conn.getresponse().read())
+            self.assertEqual([c["name"] for c in listed["channels"]],
+                             ["timesheets", "general", "random"])
             conn.close()
         finally:
             proc.stdin.close()
