@@ -58,16 +58,14 @@ import hashlib
 import json
 import re
 import secrets
-import signal
 import sys
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from fakekit import FakeServer, Request, Response, _watch_stdin
+from fakekit import FakeServer, Request, Response, serve
 
 __all__ = ["FakeGoogle", "main"]
 
@@ -1235,19 +1233,8 @@ def main(argv: list[str] | None = None) -> int:
         fake = FakeGoogle(page_size=args.page_size)
     except ValueError as exc:
         ap.error(str(exc))
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    fake.start()
-    if not args.ignore_stdin:
-        threading.Thread(target=_watch_stdin, args=(done,), name="fake-gcal-stdin",
-                         daemon=True).start()
-    sys.stdout.write(f"PORT {fake.server.port}\n")
-    sys.stdout.flush()
-    while not done.wait(0.2):
-        pass
-    fake.stop()
-    return 0
+    return serve(fake.start, fake.stop, lambda: fake.server.port, args.ignore_stdin,
+                 "fake-gcal")
 
 
 if __name__ == "__main__":

@@ -29,16 +29,14 @@ import json
 import math
 import re
 import secrets
-import signal
 import sys
-import threading
 import urllib.parse
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable
 
-from fakekit import FakeServer, Request, Response, _watch_stdin
+from fakekit import FakeServer, Request, Response, serve
 
 __all__ = ["FakeHarvest", "main"]
 
@@ -1984,19 +1982,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         ap.error(str(exc))
     fake.multi_account = args.multi_account
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    fake.start()
-    if not args.ignore_stdin:
-        threading.Thread(target=_watch_stdin, args=(done,), name="fake-harvest-stdin",
-                         daemon=True).start()
-    sys.stdout.write(f"PORT {fake.server.port}\n")
-    sys.stdout.flush()
-    while not done.wait(0.2):   # a timed wait keeps the main thread responsive to signals
-        pass
-    fake.stop()
-    return 0
+    return serve(fake.start, fake.stop, lambda: fake.server.port, args.ignore_stdin,
+                 "fake-harvest")
 
 
 if __name__ == "__main__":

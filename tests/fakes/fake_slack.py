@@ -50,9 +50,7 @@ import hashlib
 import json
 import math
 import re
-import signal
 import sys
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -61,7 +59,7 @@ from decimal import Decimal, InvalidOperation
 from email.message import Message
 from typing import Any, Callable
 
-from fakekit import FakeServer, Request, Response, _watch_stdin
+from fakekit import FakeServer, Request, Response, serve
 
 __all__ = ["FakeSlack", "main"]
 
@@ -1463,19 +1461,8 @@ def main(argv: list[str] | None = None) -> int:
                          list_page_size=args.list_page_size or None)
     except ValueError as exc:
         ap.error(str(exc))
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    fake.start()
-    if not args.ignore_stdin:
-        threading.Thread(target=_watch_stdin, args=(done,), name="fake-slack-stdin",
-                         daemon=True).start()
-    sys.stdout.write(f"PORT {fake.server.port}\n")
-    sys.stdout.flush()
-    while not done.wait(0.2):   # a timed wait keeps the main thread responsive to signals
-        pass
-    fake.stop()
-    return 0
+    return serve(fake.start, fake.stop, lambda: fake.server.port, args.ignore_stdin,
+                 "fake-slack")
 
 
 if __name__ == "__main__":

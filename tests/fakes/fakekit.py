@@ -790,6 +790,24 @@ def _watch_stdin(done: threading.Event) -> None:
     done.set()
 
 
+def serve(start, stop, port, ignore_stdin: bool, name: str) -> int:
+    """Script mode of every fake: start, print 'PORT <n>', serve until stdin reaches EOF
+    (unless ignore_stdin) or SIGTERM/SIGINT, stop.  `port` is called after start."""
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    start()
+    if not ignore_stdin:
+        threading.Thread(target=_watch_stdin, args=(done,), name=f"{name}-stdin",
+                         daemon=True).start()
+    sys.stdout.write(f"PORT {port()}\n")
+    sys.stdout.flush()
+    while not done.wait(0.2):  # a timed wait keeps the main thread responsive to signals
+        pass
+    stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Fake HTTP server on 127.0.0.1. Prints 'PORT <n>', serves until stdin "
@@ -813,19 +831,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
             ap.error(f"--static {path}: {exc}")
 
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    server.start()
-    if not args.ignore_stdin:
-        threading.Thread(target=_watch_stdin, args=(done,), name="fakekit-stdin",
-                         daemon=True).start()
-    sys.stdout.write(f"PORT {server.port}\n")
-    sys.stdout.flush()
-    while not done.wait(0.2):  # a timed wait keeps the main thread responsive to signals
-        pass
-    server.stop()
-    return 0
+    return serve(server.start, server.stop, lambda: server.port, args.ignore_stdin, "fakekit")
 
 
 if __name__ == "__main__":

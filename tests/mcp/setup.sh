@@ -4,67 +4,10 @@
 #   tests/mcp/setup.sh DEST_DIR
 #
 # Copies package.json, package-lock.json and client.mjs into DEST_DIR and runs
-# `npm ci` there, so the tests can run `node DEST_DIR/client.mjs ...` without
-# anything being installed into the source tree. Does nothing but refresh
-# client.mjs when DEST_DIR already holds an install of the same lockfile.
+# `npm ci` there (tests/lib/npm_install.sh), so the tests can run
+# `node DEST_DIR/client.mjs --script SCRIPT.json -- COMMAND [ARGS...]`.
 set -eu
-
-prog=${0##*/}
-die() {
-    echo "$prog: $*" >&2
-    exit 1
-}
-
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-    die "usage: $prog DEST_DIR"
-fi
-dest=$1
-src=$(cd "$(dirname "$0")" && pwd)
-
-command -v node >/dev/null 2>&1 || die "node is not installed (on Debian: install Debian packages nodejs npm)"
-command -v npm >/dev/null 2>&1 || die "npm is not installed (on Debian: install Debian packages nodejs npm)"
-node_major=$(node -p 'process.versions.node.split(".")[0]') || die "cannot run node"
-[ "$node_major" -ge 18 ] || die "node $(node --version) is too old; Node 18 or newer is needed (on Debian 12: install Debian packages nodejs npm)"
-
-for f in package.json package-lock.json client.mjs; do
-    [ -f "$src/$f" ] || die "missing $src/$f"
-done
-
-mkdir -p "$dest" || die "cannot create $dest"
-dest=$(cd "$dest" && pwd)
-
-# Serialise concurrent runs on the same DEST_DIR (parallel test workers).
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"$dest/.setup.lock"
-    flock 9
-fi
-
-want=$(node -p 'require(process.argv[1]).dependencies["@modelcontextprotocol/sdk"]' "$src/package.json")
-have=$(node -p 'try { require(process.argv[1]).version } catch (e) { "" }' \
-    "$dest/node_modules/@modelcontextprotocol/sdk/package.json")
-stamp=$(cksum <"$src/package-lock.json")
-
-cp "$src/client.mjs" "$dest/client.mjs"
-
-if [ "$have" = "$want" ] && [ -f "$dest/.installed" ] && [ "$(cat "$dest/.installed")" = "$stamp" ]; then
-    echo "$prog: @modelcontextprotocol/sdk $want already installed in $dest"
-    exit 0
-fi
-
-# Node trusts only its own CA list; add the system's, as curl and apt use it,
-# so a CA installed with update-ca-certificates (a company proxy) works too.
-if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
-    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-    export NODE_EXTRA_CA_CERTS
-fi
-
-echo "$prog: installing @modelcontextprotocol/sdk $want (npm ci, node $(node --version), npm $(npm --version)) into $dest"
-rm -f "$dest/.installed"
-cp "$src/package.json" "$src/package-lock.json" "$dest/"
-(cd "$dest" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dest"
-
-have=$(node -p 'try { require(process.argv[1]).version } catch (e) { "" }' \
-    "$dest/node_modules/@modelcontextprotocol/sdk/package.json")
-[ "$have" = "$want" ] || die "npm ci left @modelcontextprotocol/sdk '$have' in $dest, expected $want"
-printf '%s\n' "$stamp" >"$dest/.installed"
-echo "$prog: done; run: node $dest/client.mjs --script SCRIPT.json -- COMMAND [ARGS...]"
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 1 ] && [ -n "$1" ] || { echo "setup.sh: usage: tests/mcp/setup.sh DEST_DIR" >&2; exit 1; }
+NPM_INSTALL_PROG=${0##*/} exec sh "$here/../lib/npm_install.sh" "$here" "$1" \
+    @modelcontextprotocol/sdk client.mjs
