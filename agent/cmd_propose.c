@@ -259,10 +259,11 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
             if (rep.switch_gap)
                 snprintf(sw, sizeof(sw), " (%lld min when the branch changes)",
                          (long long)(rep.switch_gap / 60));
-            gl_info("propose: sessions end after a pause of %lld min%s and start %lld min before "
-                    "their first commit, as %zu of your days tracked by hand show",
+            gl_info("propose: sessions end after a pause of %lld min%s, start %lld min before "
+                    "their first commit and end %lld min after their last, as %zu of your days "
+                    "tracked by hand show",
                     (long long)(rep.max_gap / 60), sw, (long long)(rep.lead_in / 60),
-                    rep.calibrated_days);
+                    (long long)(rep.lead_out / 60), rep.calibrated_days);
         }
         gl_info("propose: %zu added, %zu updated, %zu removed, %zu unchanged, %zu kept as you "
                 "left them, %zu auto-accepted; the classifier knows %.0f examples",

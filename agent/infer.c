@@ -622,6 +622,7 @@ int gl_infer_day_build(const gl_infer_activity *acts, const gl_mapping *maps, si
         .max_gap = o->max_gap,
         .switch_gap = o->switch_gap,
         .lead_in = o->lead_in,
+        .lead_out = o->lead_out,
     };
     if ((rc = gl_timeline_build(ev, n, &to, &tl)) < 0)
         goto done;

@@ -106,6 +106,7 @@ typedef struct gl_infer_options {
     int64_t day_start, day_end;   /* the local day, [start, end) */
     int64_t work_start, work_end; /* equal when it is not a workday */
     int64_t max_gap, lead_in;     /* seconds */
+    int64_t lead_out;             /* see gl_tl_options */
     int64_t switch_gap;           /* see gl_tl_options; 0: as max_gap */
 } gl_infer_options;
 

@@ -1201,7 +1201,8 @@ static int propose_day(run *r, const char *day)
                                                      .work_end = wd.work_end,
                                                      .max_gap = r->s->week.max_gap,
                                                      .switch_gap = r->s->week.switch_gap,
-                                                     .lead_in = r->s->week.lead_in},
+                                                     .lead_in = r->s->week.lead_in,
+                                                     .lead_out = r->s->week.lead_out},
                                  &groups)) < 0)
         goto done;
     if ((rc = gl_store_mirror_entries(r->store, gl_catalog_me(r->cat), day, day, &entries)) < 0)
@@ -1265,7 +1266,7 @@ static void cal_day_clear(cal_day *d)
  * by entry (each rounded as an entry is): hours.
  */
 static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_gap,
-                              int64_t lead_in, double round)
+                              int64_t lead_in, int64_t lead_out, double round)
 {
     gl_infer_day g = {0};
     double miss = 0;
@@ -1275,7 +1276,8 @@ static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_
                           .work_end = d->wd.work_end,
                           .max_gap = max_gap,
                           .switch_gap = switch_gap,
-                          .lead_in = lead_in};
+                          .lead_in = lead_in,
+                          .lead_out = lead_out};
 
     if (gl_infer_day_build(d->acts, d->maps, d->held.n, &o, &g) == GL_OK) {
         for (size_t e = 0; e < d->nentries; e++) {
@@ -1376,17 +1378,20 @@ static int by_double(const void *a, const void *b)
 static const int gaps_min[] = {45, 60, 75, 90, 105, 120, 150};
 static const int switches_min[] = {10, 20, 30, 45};
 static const int leads_min[] = {10, 20, 30, 40, 50};
+static const int tails_min[] = {0, 5, 10};
 #define NGAPS     (sizeof(gaps_min) / sizeof(gaps_min[0]))
 #define NSWITCHES (sizeof(switches_min) / sizeof(switches_min[0]))
 #define NLEADS    (sizeof(leads_min) / sizeof(leads_min[0]))
+#define NTAILS    (sizeof(tails_min) / sizeof(tails_min[0]))
 
 /* The settings that miss the days' tracked hours least so far. */
 typedef struct cal_best {
-    double miss;       /* < 0: none tried yet */
-    int gap, sw, lead; /* indexes; sw -1: branches do not matter */
+    double miss;             /* < 0: none tried yet */
+    int gap, sw, lead, tail; /* indexes; sw -1: branches do not matter */
 } cal_best;
 
-static void consider(cal_day *days, size_t ndays, double round, int g, int w, int l, cal_best *best)
+static void consider(cal_day *days, size_t ndays, double round, int g, int w, int l, int t,
+                     cal_best *best)
 {
     double miss = 0, errs[CALIBRATION_MAX_DAYS];
     int64_t gap = (int64_t)gaps_min[g] * 60, sw = w < 0 ? 0 : (int64_t)switches_min[w] * 60;
@@ -1394,13 +1399,14 @@ static void consider(cal_day *days, size_t ndays, double round, int g, int w, in
     if (sw >= gap)
         return;
     for (size_t d = 0; d < ndays; d++)
-        errs[d] = day_coding_miss(&days[d], gap, sw, (int64_t)leads_min[l] * 60, round);
+        errs[d] = day_coding_miss(&days[d], gap, sw, (int64_t)leads_min[l] * 60,
+                                  (int64_t)tails_min[t] * 60, round);
     /* The worst fifth of days left out: an entry forgotten is not a habit. */
     qsort(errs, ndays, sizeof(errs[0]), by_double);
     for (size_t d = 0; d < ndays - ndays / 5; d++)
         miss += errs[d];
     if (best->miss < 0 || miss < best->miss - 1e-9)
-        *best = (cal_best){.miss = miss, .gap = g, .sw = w, .lead = l};
+        *best = (cal_best){.miss = miss, .gap = g, .sw = w, .lead = l, .tail = t};
 }
 
 static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalog *cat,
@@ -1442,20 +1448,23 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
         cal_best best = {.miss = -1};
         for (size_t g = 0; g < NGAPS; g++)
             for (size_t l = 0; l < NLEADS; l++)
-                consider(days, ndays, s->round, (int)g, -1, (int)l, &best);
+                consider(days, ndays, s->round, (int)g, -1, (int)l, 0, &best);
         for (size_t g = 0; g < NGAPS; g++)
             for (size_t w = 0; w < NSWITCHES; w++)
-                consider(days, ndays, s->round, (int)g, (int)w, best.lead, &best);
+                consider(days, ndays, s->round, (int)g, (int)w, best.lead, 0, &best);
         for (size_t l = 0; l < NLEADS; l++)
-            consider(days, ndays, s->round, best.gap, best.sw, (int)l, &best);
+            for (size_t t = 0; t < NTAILS; t++)
+                consider(days, ndays, s->round, best.gap, best.sw, (int)l, (int)t, &best);
         s->week.max_gap = (int64_t)gaps_min[best.gap] * 60;
         s->week.switch_gap = best.sw < 0 ? 0 : (int64_t)switches_min[best.sw] * 60;
         s->week.lead_in = (int64_t)leads_min[best.lead] * 60;
+        s->week.lead_out = (int64_t)tails_min[best.tail] * 60;
         rep->calibrated_days = ndays;
     }
     rep->max_gap = s->week.max_gap;
     rep->switch_gap = s->week.switch_gap;
     rep->lead_in = s->week.lead_in;
+    rep->lead_out = s->week.lead_out;
     for (size_t d = 0; d < ndays; d++)
         cal_day_clear(&days[d]);
     free(days);

@@ -49,6 +49,7 @@ typedef struct gl_propose_report {
     size_t calibrated_days;   /* history days the session lengths were fitted to (0: defaults) */
     int64_t max_gap, lead_in; /* the session lengths used, seconds */
     int64_t switch_gap;       /* a change of branch after this pause starts one (0: max_gap) */
+    int64_t lead_out;         /* counted after a session's last commit, seconds */
 } gl_propose_report;
 
 /*

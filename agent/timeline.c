@@ -121,6 +121,20 @@ static int64_t previous_end(const gl_tl_event *ev, const size_t *idx, size_t n, 
     return best;
 }
 
+/* The start of the earliest event that starts after `t` (any kind, any group), or `ceiling`. */
+static int64_t next_start(const gl_tl_event *ev, const size_t *idx, size_t n, int64_t t,
+                          int64_t ceiling)
+{
+    int64_t best = ceiling;
+
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = ev[idx[i]].start;
+        if (s > t && s < best)
+            best = s;
+    }
+    return best;
+}
+
 /* The latest commit of another repository at or before `self`'s time (INT64_MIN: none). */
 static int64_t other_commit_before(const gl_tl_event *ev, const size_t *commits, size_t n,
                                    size_t self)
@@ -208,10 +222,15 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
             start = floor;
         if (start > first)
             start = first;
+        /* The minutes after the last commit (pushing, a pull request), until whatever is next. */
+        int64_t end = last + (o->lead_out > 0 ? o->lead_out : 0);
+        int64_t ceiling = next_start(events, all, na, last, o->day_end);
+        if (end > ceiling)
+            end = ceiling;
         gl_tl_piece p = {.kind = GL_TL_COMMIT,
                          .group = events[commits[i]].group,
                          .start = start,
-                         .end = last,
+                         .end = end,
                          .nevents = j - i};
         if (!(p.events = malloc((j - i) * sizeof(*p.events)))) {
             rc = gl_error_set(GL_ENOMEM, "out of memory");
@@ -241,6 +260,11 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
                 if (before > from && before <= at)
                     from = before;
                 rc = claim(&c, from, at, &fresh);
+                if (rc == GL_OK && k + 1 == p->nevents && p->end > at) {
+                    int64_t after = 0;
+                    rc = claim(&c, at, p->end, &after);
+                    fresh += after;
+                }
                 out->event_seconds[p->events[k]] = fresh;
                 p->seconds += fresh;
                 if (at > from)

@@ -9,8 +9,8 @@
  *      starts a new session (a pause is the time between two commits that
  *      no meeting took: an hour's meeting between them is not a pause), as
  *      does a pause over switch_gap after which the branch changed.  A
- *      session runs from lead_in before its first
- *      commit to its last commit; the lead-in never reaches back before the
+ *      session runs from lead_in before its first commit to lead_out after
+ *      its last (never into the next event); the lead-in never reaches back before the
  *      end of the previous activity (any meeting or commit of the day), nor
  *      before the start of work hours when the first commit is inside them.
  *   3. Sessions take only the time meetings left.  Each commit owns the time
@@ -47,7 +47,8 @@ typedef struct gl_tl_options {
      * after a break is a new sitting.  0: as max_gap.
      */
     int64_t switch_gap;
-    int64_t lead_in; /* seconds */
+    int64_t lead_in;  /* seconds */
+    int64_t lead_out; /* seconds after the last commit, never past the next event; 0: none */
 } gl_tl_options;
 
 /* A meeting, or a session of commits, and the time it counts for. */

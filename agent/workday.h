@@ -17,6 +17,7 @@ typedef struct gl_workweek {
     unsigned workdays;        /* bit 0 = Sunday */
     int work_start, work_end; /* minutes after midnight */
     int64_t max_gap, lead_in; /* seconds */
+    int64_t lead_out;         /* after a session's last commit, seconds; 0: none */
     int64_t switch_gap; /* a change of branch after this long a pause: a new session; 0: off */
 } gl_workweek;
 

@@ -105,6 +105,25 @@ static void test_a_switch_of_branch_after_a_pause_is_a_new_session(void **state)
     gl_timeline_clear(&t);
 }
 
+static void test_lead_out_until_what_comes_next(void **state)
+{
+    (void)state;
+    gl_tl_options o = workday;
+    o.lead_out = H(0, 10);
+    /* 10:00 and 10:30, then a meeting at 10:35: the session ends at 10:35, not 10:40. */
+    const gl_tl_event ev[] = {C(H(10, 0), 0), C(H(10, 30), 0), M(H(10, 35), H(11, 0)),
+                              C(H(15, 0), 0)};
+    gl_timeline t = build(ev, 4, &o);
+    assert_int_equal(t.n, 3);
+    assert_int_equal(t.pieces[0].end, H(10, 35));
+    assert_int_equal(t.event_seconds[1], H(0, 35)); /* 10:00-10:30, then the 5 minutes after */
+    /* Nothing after 15:00: the full ten minutes, owned by the last commit. */
+    assert_int_equal(t.pieces[2].end, H(15, 10));
+    assert_int_equal(t.event_seconds[3], H(0, 40));
+    assert_int_equal(t.session_seconds, H(1, 5) + H(0, 40));
+    gl_timeline_clear(&t);
+}
+
 static void test_lead_in_bounds(void **state)
 {
     (void)state;
@@ -203,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_meetings_count_once),
         cmocka_unit_test(test_sessions_split_on_long_pauses),
         cmocka_unit_test(test_a_switch_of_branch_after_a_pause_is_a_new_session),
+        cmocka_unit_test(test_lead_out_until_what_comes_next),
         cmocka_unit_test(test_lead_in_bounds),
         cmocka_unit_test(test_meetings_cut_sessions),
         cmocka_unit_test(test_parallel_repositories_do_not_double_count),
