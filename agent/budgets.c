@@ -51,14 +51,6 @@ static int collect_fired(void *payload, const gl_alert *a)
     return 0;
 }
 
-static void shift(char out[11], const char *day, int days)
-{
-    int y, m, d;
-    gl_date_parse(day, &y, &m, &d);
-    gl_date_add_days(&y, &m, &d, days);
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-}
-
 /* Hours and billable amount per project from..to (the time report by project). */
 static int spent_between(gl_harvest *h, const char *from, const char *to, json_object **rows)
 {
@@ -190,15 +182,14 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
     if ((rc = spent_between(si->harvest, first, today, &month)) < 0)
         goto done;
     {
-        int64_t days = gl_days_from_civil(y, m, d);
-        int wd = (int)(((days + 3) % 7 + 7) % 7); /* 0 = Monday */
-        shift(monday, today, -wd);
+        int wd = (gl_weekday_of_days(gl_days_from_civil(y, m, d)) + 6) % 7; /* 0 = Monday */
+        gl_date_shift(monday, today, -wd);
     }
     {
         /* The last full weeks in one report (Harvest allows few report requests a minute). */
         char from[GL_DAY_LEN], to[GL_DAY_LEN];
-        shift(from, monday, -7 * GL_BUDGET_BURN_WEEKS);
-        shift(to, monday, -1);
+        gl_date_shift(from, monday, -7 * GL_BUDGET_BURN_WEEKS);
+        gl_date_shift(to, monday, -1);
         if ((rc = spent_between(si->harvest, from, to, &recent)) < 0)
             goto done;
     }

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -882,8 +883,7 @@ static void monday_of(char out[GL_DAY_LEN], const char *day, int offset_days)
 
     gl_date_parse(day, &y, &m, &d);
     n = gl_days_from_civil(y, m, d);
-    /* 1970-01-01 was a Thursday: (n + 3) % 7 is 0 on Mondays. */
-    n -= ((n + 3) % 7 + 7) % 7;
+    n -= (gl_weekday_of_days(n) + 6) % 7; /* back to Monday */
     gl_civil_from_days(n + offset_days, &y, &m, &d);
     snprintf(out, GL_DAY_LEN, "%04d-%02d-%02d", y, m, d);
 }
@@ -1113,4 +1113,50 @@ done:
     fflush(cli.out);
     icaltimezone_free_builtin_timezones();
     return rc;
+}
+
+int gl_cli_open_store(gl_cli *cli, gl_store **out)
+{
+    char *path = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gl_cli_db_path(cli, &path)) == GL_OK)
+        rc = gl_store_open(out, path, cli->clock);
+    free(path);
+    return rc;
+}
+
+void gl_cli_print_json(gl_cli *cli, json_object *doc)
+{
+    fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+}
+
+size_t gl_cli_columns(FILE *f)
+{
+    struct winsize ws;
+
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
+        return ws.ws_col > 160 ? 160 : ws.ws_col;
+    return 80;
+}
+
+void gl_cli_print_fit(FILE *f, const char *s, size_t width, bool pad)
+{
+    size_t n = gl_utf8_len(s), keep, cps = 0;
+    const char *p = s;
+
+    if (n <= width) {
+        fprintf(f, "%s%*s", s, pad ? (int)(width - n) : 0, "");
+        return;
+    }
+    keep = width > 3 ? width - 3 : 0;
+    for (; *p; p++) {
+        if (((unsigned char)*p & 0xc0) != 0x80) {
+            if (cps == keep)
+                break;
+            cps++;
+        }
+    }
+    fprintf(f, "%.*s%.*s", (int)(p - s), s, (int)(width - keep), "...");
 }

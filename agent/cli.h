@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <json-c/json.h>
+
 #include "agent/config.h"
+#include "agent/store.h"
 #include "util/clock.h"
 
 #define GL_EXIT_OK      0
@@ -137,6 +140,21 @@ int gl_cli_usage_error(gl_cli *cli, const char *cmd, const char *fmt, ...) GL_PR
 
 /* gl_cli_exit_code - 0 for GL_OK, 2 for usage/config codes, 1 otherwise. */
 int gl_cli_exit_code(int code);
+
+/* gl_cli_open_store - the store: --db, else $GLEANER_DB, else store.path, else the XDG default. */
+int gl_cli_open_store(gl_cli *cli, gl_store **out);
+
+/* gl_cli_print_json - `doc` pretty-printed on the command's output, with a newline. */
+void gl_cli_print_json(gl_cli *cli, json_object *doc);
+
+/* gl_cli_columns - the width of the terminal `f` is (60 to 160), else 80. */
+size_t gl_cli_columns(FILE *f);
+
+/*
+ * gl_cli_print_fit - `s` in `width` columns (one per code point): cut with
+ * "..." when longer, and padded with spaces to the width when `pad`.
+ */
+void gl_cli_print_fit(FILE *f, const char *s, size_t width, bool pad);
 
 /* Option values: the last value of `name` (NULL when absent), or all of them. */
 const char *gl_args_value(const gl_args *args, const char *name);

@@ -26,22 +26,6 @@
 #include "util/str.h"
 #include "util/tz.h"
 
-static int open_store(gl_cli *cli, gl_store **store)
-{
-    char *path = NULL;
-    int rc;
-
-    if ((rc = gl_cli_db_path(cli, &path)) == GL_OK)
-        rc = gl_store_open(store, path, cli->clock);
-    free(path);
-    return rc;
-}
-
-static void print_json(gl_cli *cli, json_object *doc)
-{
-    fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
-}
-
 /* Deliver what was just queued; a failure here is reported, and the outbox keeps it. */
 static void deliver(gl_cli *cli, gl_store *store)
 {
@@ -70,7 +54,7 @@ int gl_cmd_budget(gl_cli *cli, const gl_args *args)
     bool check = gl_args_flag(args, "check"), dry = gl_args_flag(args, "dry-run");
     int rc;
 
-    if ((rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_budgets_run(cli, store, check || dry, dry, &doc)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
@@ -78,7 +62,7 @@ int gl_cmd_budget(gl_cli *cli, const gl_args *args)
     if (check && !dry)
         deliver(cli, store);
     if (cli->json) {
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         rc = GL_EXIT_OK;
         goto done;
     }
@@ -138,7 +122,7 @@ int gl_cmd_invoice(gl_cli *cli, const gl_args *args)
     bool check = gl_args_flag(args, "check"), dry = gl_args_flag(args, "dry-run");
     int rc;
 
-    if ((rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_milestones_check(cli, store, !check || dry, &r)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
@@ -147,7 +131,7 @@ int gl_cmd_invoice(gl_cli *cli, const gl_args *args)
         deliver(cli, store);
     if (cli->json) {
         json_object *doc = gl_milestones_json(&r, !check || dry);
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
         rc = GL_EXIT_OK;
         goto done;
@@ -186,7 +170,7 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
     gl_window w;
     int rc;
 
-    if ((rc = open_store(cli, &store)) < 0 || (rc = gl_cli_today(cli, today)) < 0 ||
+    if ((rc = gl_cli_open_store(cli, &store)) < 0 || (rc = gl_cli_today(cli, today)) < 0 ||
         (rc = gl_cli_window_of_days(cli, today, today, &w)) < 0)
         goto fail;
     /* Today's proposals as they are now: Harvest's side, collect, then propose. */
@@ -207,7 +191,7 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
         deliver(cli, store);
     if (cli->json) {
         json_object *doc = gl_nudge_json(&r, dry);
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
         if (r.title)
@@ -251,13 +235,14 @@ int gl_cmd_report(gl_cli *cli, const gl_args *args)
                                   format);
     if (week && gl_iso_week_monday(week, check) < 0)
         return gl_cli_usage_error(cli, "report", "%s", gl_error_last());
-    if ((rc = open_store(cli, &store)) < 0 || (rc = gl_report_weekly(cli, store, week, &r)) < 0) {
+    if ((rc = gl_cli_open_store(cli, &store)) < 0 ||
+        (rc = gl_report_weekly(cli, store, week, &r)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
     }
     if (strcmp(format, "json") == 0) {
         json_object *doc = gl_weekly_json(&r);
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
         char *text = strcmp(format, "html") == 0  ? gl_weekly_html(&r)

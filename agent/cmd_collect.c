@@ -23,17 +23,6 @@
 /* Longest window one command reads: two years of calendars. */
 #define MAX_WINDOW_DAYS 731
 
-static int open_store(gl_cli *cli, gl_store **store)
-{
-    char *path = NULL;
-    int rc;
-
-    if ((rc = gl_cli_db_path(cli, &path)) == GL_OK)
-        rc = gl_store_open(store, path, cli->clock);
-    free(path);
-    return rc;
-}
-
 static const char *source_status(const gl_collect_source *s)
 {
     return s->status < 0 ? "error" : s->warning ? "warning" : "ok";
@@ -64,7 +53,7 @@ static void print_collect_json(gl_cli *cli, const gl_window *w, const char *tz,
         json_object_array_add(arr, o);
     }
     json_object_object_add(doc, "sources", arr);
-    fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+    gl_cli_print_json(cli, doc);
     json_object_put(doc);
 }
 
@@ -113,7 +102,7 @@ int gl_cmd_collect(gl_cli *cli, const gl_args *args)
     opts.to = w.end;
     opts.only = gl_args_value(args, "source");
     opts.progress = isatty(fileno(cli->err)) && !cli->json;
-    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_collect(cli, store, &opts, &report)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
@@ -234,38 +223,6 @@ static const char *detail_str(const item *it, const char *name, char *out, size_
     return out[0] ? out : NULL;
 }
 
-/* Code points of UTF-8 `s` (a display-width estimate good for titles). */
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
-/* Print `s` in exactly `width` columns: cut (with "...") or padded. */
-static void print_fit(FILE *f, const char *s, size_t width)
-{
-    size_t n = utf8_len(s);
-
-    if (n <= width) {
-        fprintf(f, "%s%*s", s, (int)(width - n), "");
-        return;
-    }
-    size_t keep = width > 3 ? width - 3 : 0, cps = 0;
-    const char *p = s;
-    for (; *p; p++) {
-        if (((unsigned char)*p & 0xc0) != 0x80) {
-            if (cps == keep)
-                break;
-            cps++;
-        }
-    }
-    fprintf(f, "%.*s%.*s", (int)(p - s), s, (int)(width - keep), "...");
-}
-
 static void hhmm(char *out, size_t len, const char *tz, int64_t t)
 {
     gl_local_time lt;
@@ -292,8 +249,6 @@ static void item_times(char *out, size_t len, const char *tz, const item *it)
         snprintf(out, len, "%s-%s", a, b);
 }
 
-static const char *const weekday_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-
 static void print_item_line(FILE *f, const char *tz, const item *it, size_t width)
 {
     char times[16], branch[128], label[512];
@@ -306,15 +261,15 @@ static void print_item_line(FILE *f, const char *tz, const item *it, size_t widt
     fprintf(f, "  %-11s  ", times);
     if (it->counted) {
         size_t room = width > 16 ? width - 16 : 20;
-        if (utf8_len(label) <= room)
+        if (gl_utf8_len(label) <= room)
             fputs(label, f); /* no padding: nothing follows */
         else
-            print_fit(f, label, room);
+            gl_cli_print_fit(f, label, room, true);
     } else {
         char why[64];
         snprintf(why, sizeof(why), "  not counted: %s", it->why ? it->why : "?");
         size_t room = width > 16 + strlen(why) ? width - 16 - strlen(why) : 20;
-        print_fit(f, label, room);
+        gl_cli_print_fit(f, label, room, true);
         fputs(why, f);
     }
     fputc('\n', f);
@@ -334,7 +289,8 @@ static void print_activities_text(gl_cli *cli, const char *tz, const item_list *
             continue;
         snprintf(this_day, sizeof(this_day), "%04d-%02d-%02d", lt.year, lt.month, lt.day);
         if (strcmp(this_day, day) != 0) {
-            fprintf(cli->out, "%s%s %s\n", day[0] ? "\n" : "", weekday_names[lt.weekday], this_day);
+            fprintf(cli->out, "%s%s %s\n", day[0] ? "\n" : "", gl_weekday_abbr(lt.weekday),
+                    this_day);
             memcpy(day, this_day, sizeof(day));
         }
         print_item_line(cli->out, tz, it, width);
@@ -347,15 +303,6 @@ static void print_activities_text(gl_cli *cli, const char *tz, const item_list *
                 l->n - counted);
 }
 
-static size_t terminal_width(FILE *f)
-{
-    struct winsize ws;
-
-    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
-        return ws.ws_col > 160 ? 160 : ws.ws_col;
-    return 80;
-}
-
 int gl_cmd_activities(gl_cli *cli, const gl_args *args)
 {
     gl_window w;
@@ -366,7 +313,7 @@ int gl_cmd_activities(gl_cli *cli, const gl_args *args)
 
     if ((rc = gl_cli_window(cli, "activities", args, MAX_WINDOW_DAYS, &w)) < 0)
         return rc == GL_EINVAL ? GL_EXIT_USAGE : gl_cli_fail(cli, rc);
-    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_store_activities(store, w.start, w.end, gl_args_value(args, "source"),
                                   collect_item, &l)) < 0) {
         rc = gl_cli_fail(cli, rc);
@@ -380,10 +327,10 @@ int gl_cmd_activities(gl_cli *cli, const gl_args *args)
         for (size_t i = 0; i < l.n; i++)
             json_object_array_add(arr, item_json(&l.v[i]));
         json_object_object_add(doc, "activities", arr);
-        fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
-        print_activities_text(cli, tz, &l, terminal_width(cli->out));
+        print_activities_text(cli, tz, &l, gl_cli_columns(cli->out));
     }
     rc = GL_EXIT_OK;
 
@@ -483,7 +430,7 @@ static int print_day(gl_cli *cli, const char *tz, const gl_window *w, const item
 {
     FILE *f = cli->out;
     palette p = choose_palette(f);
-    size_t width = terminal_width(f);
+    size_t width = gl_cli_columns(f);
     int y, m, d, first_hour, last_hour, cols, per_hour;
     int64_t day_start = w->start, day_end = w->end, lo, hi, step;
     gl_local_time lt;
@@ -495,7 +442,7 @@ static int print_day(gl_cli *cli, const char *tz, const gl_window *w, const item
 
     gl_date_parse(w->from, &y, &m, &d);
     gl_tz_to_local(&lt, tz, day_start + 43200);
-    fprintf(f, "%s%s %s%s  %s", p.bold, weekday_names[lt.weekday], w->from, p.reset, tz);
+    fprintf(f, "%s%s %s%s  %s", p.bold, gl_weekday_abbr(lt.weekday), w->from, p.reset, tz);
     if (workday)
         fprintf(f, "  work hours %02d:%02d-%02d:%02d\n\n", work_start / 60, work_start % 60,
                 work_end / 60, work_end % 60);
@@ -637,7 +584,8 @@ int gl_cmd_day(gl_cli *cli, const gl_args *args)
     snprintf(day, sizeof(day), "%04d-%02d-%02d", y, m, d);
     gl_config_parse_hours(&work_start, &work_end, gl_config_get(cfg, "user.workhours"));
     gl_config_parse_weekdays(&workdays, gl_config_get(cfg, "user.workdays"));
-    if ((rc = gl_cli_window_of_days(cli, day, day, &w)) < 0 || (rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_window_of_days(cli, day, day, &w)) < 0 ||
+        (rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_store_activities(store, w.start, w.end, NULL, collect_item, &l)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
@@ -653,7 +601,7 @@ int gl_cmd_day(gl_cli *cli, const gl_args *args)
         for (size_t i = 0; i < l.n; i++)
             json_object_array_add(arr, item_json(&l.v[i]));
         json_object_object_add(doc, "activities", arr);
-        fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
         rc = GL_EXIT_OK;
         goto done;

@@ -29,69 +29,12 @@
 /* Longest window one command proposes for: a quarter. */
 #define MAX_PROPOSE_DAYS 92
 
-static int open_store(gl_cli *cli, gl_store **store)
-{
-    char *path = NULL;
-    int rc;
-
-    if ((rc = gl_cli_db_path(cli, &path)) == GL_OK)
-        rc = gl_store_open(store, path, cli->clock);
-    free(path);
-    return rc;
-}
-
-static void print_json(gl_cli *cli, json_object *doc)
-{
-    fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
-}
-
-static size_t terminal_width(FILE *f)
-{
-    struct winsize ws;
-
-    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
-        return ws.ws_col > 160 ? 160 : ws.ws_col;
-    return 80;
-}
-
-static const char *const weekday_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-
 static const char *weekday_of(const char *day)
 {
     int y, m, d;
     if (gl_date_parse(day, &y, &m, &d) < 0)
         return "???";
-    return weekday_names[((gl_days_from_civil(y, m, d) + 4) % 7 + 7) % 7];
-}
-
-/* Code points of UTF-8 `s`. */
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
-/* At most `width` code points of `s`, with "..." when cut. */
-static void print_cut(FILE *f, const char *s, size_t width)
-{
-    size_t cps = 0;
-    const char *p = s;
-
-    if (utf8_len(s) <= width) {
-        fputs(s, f);
-        return;
-    }
-    for (; *p; p++) {
-        if (((unsigned char)*p & 0xc0) != 0x80) {
-            if (cps == width - 3)
-                break;
-            cps++;
-        }
-    }
-    fprintf(f, "%.*s...", (int)(p - s), s);
+    return gl_weekday_abbr(gl_weekday_of_days(gl_days_from_civil(y, m, d)));
 }
 
 static void describe(const gl_catalog *cat, const gl_proposal *p, char *out, size_t len)
@@ -121,34 +64,34 @@ static void print_proposal(gl_cli *cli, const gl_catalog *cat, const gl_proposal
     describe(cat, p, what, sizeof(what));
     badge(p, b, sizeof(b));
     {
-        size_t room = width > 36 ? width - 36 : 20, shown = utf8_len(what);
+        size_t room = width > 36 ? width - 36 : 20, shown = gl_utf8_len(what);
         fprintf(cli->out, "  #%-5" PRId64 "%6.2f h  ", p->id, p->hours);
-        print_cut(cli->out, what, room);
+        gl_cli_print_fit(cli->out, what, room, false);
         fprintf(cli->out, "%*s%s\n", (int)((shown < room ? room - shown : 0) + 2), "", b);
     }
     clean = gl_strdup(p->notes ? p->notes : "");
     if (clean) {
         gl_str_sanitize(clean);
         fprintf(cli->out, "         ");
-        print_cut(cli->out, clean[0] ? clean : "(no notes)", width - 10);
+        gl_cli_print_fit(cli->out, clean[0] ? clean : "(no notes)", width - 10, false);
         fputc('\n', cli->out);
         free(clean);
     }
     if (why && p->reason && p->reason[0]) {
         fprintf(cli->out, "         why: ");
-        print_cut(cli->out, p->reason, width - 15);
+        gl_cli_print_fit(cli->out, p->reason, width - 15, false);
         fputc('\n', cli->out);
     }
     if (p->push_error) {
         fprintf(cli->out, "         Harvest refused it: ");
-        print_cut(cli->out, p->push_error, width - 28);
+        gl_cli_print_fit(cli->out, p->push_error, width - 28, false);
         fputc('\n', cli->out);
     }
 }
 
 void gl_print_proposals(gl_cli *cli, const gl_catalog *cat, const gl_proposal_list *l, bool why)
 {
-    size_t width = terminal_width(cli->out);
+    size_t width = gl_cli_columns(cli->out);
     char day[GL_DAY_LEN] = "";
     double open_hours = 0;
     size_t open = 0, unassigned = 0;
@@ -217,7 +160,7 @@ static int list_and_print(gl_cli *cli, gl_store *store, const gl_window *w, cons
         json_object *doc = NULL;
         if ((rc = gl_propose_list_json(cli, store, w, status, &doc)) < 0)
             return rc;
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
         return GL_OK;
     }
@@ -243,7 +186,7 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
         return gl_cli_usage_error(cli, "propose",
                                   "--list only shows: it takes no --dry-run or "
                                   "--offline");
-    if ((rc = open_store(cli, &store)) < 0)
+    if ((rc = gl_cli_open_store(cli, &store)) < 0)
         return gl_cli_fail(cli, rc);
     if (!list) {
         if (!gl_args_flag(args, "offline")) {
@@ -284,7 +227,7 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
             json_object_object_add(doc, "updated", json_object_new_int64((int64_t)rep.updated));
             json_object_object_add(doc, "removed", json_object_new_int64((int64_t)rep.removed));
             json_object_object_add(doc, "unchanged", json_object_new_int64((int64_t)rep.unchanged));
-            print_json(cli, doc);
+            gl_cli_print_json(cli, doc);
             json_object_put(doc);
             rc = GL_EXIT_OK;
             goto done;
@@ -366,7 +309,7 @@ static int decide_all(gl_cli *cli, gl_store *store, const char *verb, const int6
         json_object_object_add(doc, "skipped", json_object_new_int64((int64_t)skipped));
         json_object_object_add(doc, "failed", json_object_new_int64((int64_t)failed));
         json_object_object_add(doc, "results", arr);
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
         json_object_put(arr);
@@ -419,7 +362,7 @@ int gl_cmd_accept(gl_cli *cli, const gl_args *args)
             return rc == GL_EINVAL ? GL_EXIT_USAGE : gl_cli_fail(cli, rc);
         }
     }
-    if ((rc = open_store(cli, &store)) < 0) {
+    if ((rc = gl_cli_open_store(cli, &store)) < 0) {
         free(ids);
         return gl_cli_fail(cli, rc);
     }
@@ -476,7 +419,7 @@ int gl_cmd_reject(gl_cli *cli, const gl_args *args)
         free(ids);
         return rc == GL_EINVAL ? GL_EXIT_USAGE : gl_cli_fail(cli, rc);
     }
-    if ((rc = open_store(cli, &store)) < 0) {
+    if ((rc = gl_cli_open_store(cli, &store)) < 0) {
         free(ids);
         return gl_cli_fail(cli, rc);
     }
@@ -521,7 +464,7 @@ int gl_cmd_edit(gl_cli *cli, const gl_args *args)
 
     if (parse_id(cli, "edit", args->positional[0], &id) < 0 || read_edit(cli, "edit", args, &e) < 0)
         return GL_EXIT_USAGE;
-    if ((rc = open_store(cli, &store)) < 0)
+    if ((rc = gl_cli_open_store(cli, &store)) < 0)
         return gl_cli_fail(cli, rc);
     if ((rc = gl_propose_edit(cli, store, id, &e, &r)) < 0) {
         rc = gl_cli_fail(cli, rc);
@@ -532,10 +475,10 @@ int gl_cmd_edit(gl_cli *cli, const gl_args *args)
             gl_catalog_load(&cat, store) == GL_OK) {
             if (cli->json) {
                 json_object *doc = gl_proposal_json(&p, cat);
-                print_json(cli, doc);
+                gl_cli_print_json(cli, doc);
                 json_object_put(doc);
             } else {
-                print_proposal(cli, cat, &p, terminal_width(cli->out), false);
+                print_proposal(cli, cat, &p, gl_cli_columns(cli->out), false);
                 fprintf(cli->out, "Accept it with gleaner accept %" PRId64 ".\n", id);
             }
             gl_proposal_clear(&p);
@@ -581,7 +524,7 @@ static void print_sources(gl_cli *cli, const gl_proposal *p, const char *tz)
         else
             fprintf(cli->out, "         %02d:%02d-%02d:%02d  meeting  ", a.hour, a.minute, b.hour,
                     b.minute);
-        print_cut(cli->out, title, 44);
+        gl_cli_print_fit(cli->out, title, 44, false);
         fprintf(cli->out, "  %" PRId64 "m\n", s->seconds / 60);
     }
     if (p->nsources > shown)
@@ -657,7 +600,7 @@ int gl_cmd_review(gl_cli *cli, const gl_args *args)
         from = w.from;
         to = w.to;
     }
-    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_store_proposals(store, from, to, "proposed", &l)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
@@ -668,7 +611,7 @@ int gl_cmd_review(gl_cli *cli, const gl_args *args)
         rc = GL_EXIT_OK;
         goto done;
     }
-    width = terminal_width(cli->out);
+    width = gl_cli_columns(cli->out);
     fprintf(cli->out,
             "%zu proposal%s to review. For each: [a]ccept, [e]dit, [r]eject, [s]kip, "
             "[q]uit.\n",
@@ -760,12 +703,12 @@ int gl_cmd_push(gl_cli *cli, const gl_args *args)
     gl_push_options opts = {.dry_run = gl_args_flag(args, "dry-run")};
     int rc, run_rc;
 
-    if ((rc = open_store(cli, &store)) < 0)
+    if ((rc = gl_cli_open_store(cli, &store)) < 0)
         return gl_cli_fail(cli, rc);
     run_rc = gl_push_run(cli, store, &opts, &rep);
     if (cli->json) {
         json_object *doc = gl_push_report_json(&rep, opts.dry_run);
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else if (opts.dry_run) {
         for (size_t i = 0; i < rep.n; i++) {
@@ -863,14 +806,14 @@ int gl_cmd_gaps(gl_cli *cli, const gl_args *args)
 
     if ((rc = gl_cli_window(cli, "gaps", args, 3660, &w)) < 0)
         return rc == GL_EINVAL ? GL_EXIT_USAGE : gl_cli_fail(cli, rc);
-    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = open_store(cli, &store)) < 0 ||
+    if ((rc = gl_cli_timezone(cli, &tz)) < 0 || (rc = gl_cli_open_store(cli, &store)) < 0 ||
         (rc = gl_gaps_compute(cli, store, &w, &g)) < 0) {
         rc = gl_cli_fail(cli, rc);
         goto done;
     }
     if (cli->json) {
         json_object *doc = gl_gaps_json(&g, &w, tz);
-        print_json(cli, doc);
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
         rc = GL_EXIT_OK;
         goto done;

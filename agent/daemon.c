@@ -113,13 +113,11 @@ static int job_collect(daemon_state *d, char *summary, size_t len, bool *notable
     gl_collect_report cr = {0};
     gl_propose_report pr;
     size_t failed = 0;
-    int y, m, dd, rc;
+    int rc;
 
     if ((rc = gl_cli_today(d->cli, today)) < 0)
         return rc;
-    gl_date_parse(today, &y, &m, &dd);
-    gl_date_add_days(&y, &m, &dd, -(COLLECT_DAYS - 1));
-    snprintf(from, sizeof(from), "%04d-%02d-%02d", y, m, dd);
+    gl_date_shift(from, today, -(COLLECT_DAYS - 1));
     if ((rc = gl_cli_window_between(d->cli, from, today, 0, &w)) < 0)
         return rc;
     {

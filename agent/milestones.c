@@ -27,14 +27,6 @@ void gl_milestones_report_clear(gl_milestones_report *r)
     memset(r, 0, sizeof(*r));
 }
 
-static void shift(char out[11], const char *day, int days)
-{
-    int y, m, d;
-    gl_date_parse(day, &y, &m, &d);
-    gl_date_add_days(&y, &m, &d, days);
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-}
-
 /* The previous firing of milestone `name`: its period and the last day it covered. */
 typedef struct last_fire {
     char period[16], to[11];
@@ -310,7 +302,7 @@ int gl_milestones_check(gl_cli *cli, gl_store *store, bool dry_run, gl_milestone
         facts.uninvoiced_hours = 1;
         if ((rc = gl_milestone_decide(&rule, &facts, &s->decision)) < 0)
             goto done;
-        shift(from, s->decision.to, -REPORT_DAYS);
+        gl_date_shift(from, s->decision.to, -REPORT_DAYS);
         if (s->decision.from[0] && strcmp(s->decision.from, from) > 0)
             snprintf(from, sizeof(from), "%s", s->decision.from);
         /*

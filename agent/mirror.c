@@ -163,17 +163,6 @@ static int fetch_tables(gl_harvest *h, fetched *f, json_object *me, bool *member
     return add_unique(f->rows[GL_MIRROR_USERS], me);
 }
 
-static void shift_date(char out[11], const char *date, int days)
-{
-    int y, m, d;
-    if (gl_date_parse(date, &y, &m, &d) < 0) {
-        snprintf(out, 11, "%s", date);
-        return;
-    }
-    gl_date_add_days(&y, &m, &d, days);
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-}
-
 /* The newest updated_at in `rows`, into `mark` if newer (ISO 8601 Z sorts as text). */
 static void newest_update(json_object *rows, char *mark, size_t len)
 {
@@ -295,12 +284,12 @@ int gl_mirror_harvest(gl_store *store, gl_harvest *h, const gl_mirror_options *o
     if (opts->from)
         snprintf(stats->from, sizeof(stats->from), "%s", opts->from);
     else
-        shift_date(stats->from, opts->today,
-                   stats->first ? -GL_MIRROR_HISTORY_DAYS : -GL_MIRROR_WINDOW_DAYS);
+        gl_date_shift(stats->from, opts->today,
+                      stats->first ? -GL_MIRROR_HISTORY_DAYS : -GL_MIRROR_WINDOW_DAYS);
     if (opts->to)
         snprintf(stats->to, sizeof(stats->to), "%s", opts->to);
     else
-        shift_date(stats->to, opts->today, 7);
+        gl_date_shift(stats->to, opts->today, 7);
 
     if ((rc = gl_harvest_me(h, &me)) < 0 || (rc = gl_harvest_company(h, &f.company)) < 0)
         goto done;

@@ -474,7 +474,7 @@ static int report_signed_in(gl_cli *cli, json_object *me, int64_t account, const
         json_object_object_add(doc, "account_name", json_object_new_string(account_name));
         json_object_object_add(doc, "user_id", json_object_new_int64(uid));
         json_object_object_add(doc, "email", email ? json_object_new_string(email) : NULL);
-        fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
         fprintf(cli->out, "Signed in to Harvest as %s %s <%s> in account %s (%" PRId64 ").\n",
@@ -941,7 +941,7 @@ static int google_signed_in(gl_cli *cli, const char *account, const char *zone, 
         json_object_object_add(doc, "time_zone", zone ? json_object_new_string(zone) : NULL);
         json_object_object_add(doc, "token_file", json_object_new_string(path));
         json_object_object_add(doc, "refreshable", json_object_new_boolean(refreshable));
-        fprintf(cli->out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+        gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
         fprintf(cli->out, "Signed in to Google Calendar as %s", account);

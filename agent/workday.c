@@ -65,9 +65,5 @@ int gl_workweek_day(const gl_workweek *w, const char *day, gl_workday *out)
 
 void gl_workweek_next_day(const char *day, char out[GL_DAY_LEN])
 {
-    int y = 1970, m = 1, d = 1;
-
-    gl_date_parse(day, &y, &m, &d);
-    gl_date_add_days(&y, &m, &d, 1);
-    snprintf(out, GL_DAY_LEN, "%04d-%02d-%02d", y, m, d);
+    gl_date_shift(out, day, 1);
 }

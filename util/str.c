@@ -183,3 +183,13 @@ int gl_str_distance(const char *a, const char *b)
     }
     return row[lb];
 }
+
+size_t gl_utf8_len(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}

@@ -50,4 +50,7 @@ bool gl_str_starts_with(const char *s, const char *prefix);
 /* Edit distance, for "did you mean" suggestions (capped at 100). */
 int gl_str_distance(const char *a, const char *b);
 
+/* gl_utf8_len - the code points of UTF-8 `s` (a display width good enough for titles). */
+size_t gl_utf8_len(const char *s);
+
 #endif

@@ -192,6 +192,31 @@ void gl_date_add_days(int *year, int *month, int *day, int days)
 }
 
 /* Howard Hinnant's civil-date algorithms: exact for every Gregorian date. */
+void gl_date_shift(char out[11], const char *day, int days)
+{
+    int y, m, d;
+
+    if (gl_date_parse(day, &y, &m, &d) < 0) {
+        if (out != day)
+            snprintf(out, 11, "%s", day);
+        return;
+    }
+    gl_date_add_days(&y, &m, &d, days);
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+int gl_weekday_of_days(int64_t days)
+{
+    /* 1970-01-01 was a Thursday. */
+    return (int)(((days + 4) % 7 + 7) % 7);
+}
+
+const char *gl_weekday_abbr(int weekday)
+{
+    static const char *const names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    return weekday >= 0 && weekday < 7 ? names[weekday] : "???";
+}
+
 int64_t gl_days_from_civil(int year, int month, int day)
 {
     int64_t y = (int64_t)year - (month <= 2);

@@ -56,6 +56,18 @@ int gl_date_parse(const char *s, int *year, int *month, int *day);
 void gl_date_add_days(int *year, int *month, int *day, int days);
 
 /*
+ * gl_date_shift - "YYYY-MM-DD" moved by `days` into `out` (11 bytes; may be
+ * `day` itself).  Text that is not a date is copied unchanged.
+ */
+void gl_date_shift(char out[11], const char *day, int days);
+
+/* gl_weekday_of_days - 0 = Sunday ... 6 = Saturday, of days since 1970-01-01. */
+int gl_weekday_of_days(int64_t days);
+
+/* gl_weekday_abbr - "Sun" ... "Sat" for 0 ... 6 (static). */
+const char *gl_weekday_abbr(int weekday);
+
+/*
  * gl_time_format_utc - UTC ISO 8601 with seconds: "2026-11-21T09:30:00Z".
  * `out` must hold GL_TIME_UTC_LEN bytes.
  */

@@ -3,9 +3,11 @@
  */
 #include "support.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "agent/cli.h"
+#include "util/str.h"
 
 static void command_table_is_sane(void **state)
 {
@@ -36,10 +38,36 @@ static void command_table_is_sane(void **state)
     }
 }
 
+/* What gl_cli_print_fit writes, as a string. */
+static char *fit(const char *s, size_t width, bool pad)
+{
+    static char buf[256];
+    FILE *f = fmemopen(buf, sizeof(buf), "w");
+    assert_non_null(f);
+    gl_cli_print_fit(f, s, width, pad);
+    fclose(f);
+    return buf;
+}
+
+static void text_fits_its_columns(void **state)
+{
+    (void)state;
+    assert_string_equal(fit("Standup", 10, true), "Standup   ");
+    assert_string_equal(fit("Standup", 10, false), "Standup");
+    assert_string_equal(fit("Sprint planning", 10, false), "Sprint ...");
+    /* Code points, not bytes: "Für" is three columns. */
+    assert_string_equal(fit("Für Müller", 6, true), "Für...");
+    assert_string_equal(fit("Für", 5, true), "Für  ");
+    /* Narrower than the ellipsis: only what fits. */
+    assert_string_equal(fit("Planning", 2, false), "..");
+    assert_int_equal(gl_utf8_len("Für Müller"), 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(command_table_is_sane),
+        cmocka_unit_test(text_fits_its_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

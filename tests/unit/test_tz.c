@@ -114,6 +114,26 @@ static void dates_and_utc_times_parse_strictly(void **state)
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
 }
 
+static void days_shift_and_weekdays(void **state)
+{
+    (void)state;
+    char out[11] = "2026-12-31";
+
+    gl_date_shift(out, out, 1); /* in place, across the year */
+    assert_string_equal(out, "2027-01-01");
+    gl_date_shift(out, "2028-03-01", -1);
+    assert_string_equal(out, "2028-02-29");
+    gl_date_shift(out, "not a day", 3); /* copied as it is */
+    assert_string_equal(out, "not a day");
+    assert_int_equal(gl_weekday_of_days(0), 4); /* 1970-01-01, a Thursday */
+    assert_int_equal(gl_weekday_of_days(-1), 3);
+    assert_int_equal(gl_weekday_of_days(gl_days_from_civil(2026, 12, 3)), 4);
+    assert_int_equal(gl_weekday_of_days(gl_days_from_civil(2026, 11, 22)), 0);
+    assert_string_equal(gl_weekday_abbr(0), "Sun");
+    assert_string_equal(gl_weekday_abbr(6), "Sat");
+    assert_string_equal(gl_weekday_abbr(7), "???");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +141,7 @@ int main(void)
         cmocka_unit_test(day_lengths_follow_dst),
         cmocka_unit_test(local_times_round_trip),
         cmocka_unit_test(dates_and_utc_times_parse_strictly),
+        cmocka_unit_test(days_shift_and_weekdays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
