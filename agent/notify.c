@@ -18,6 +18,9 @@
 #include "util/rand.h"
 #include "util/str.h"
 
+/* How long after a send began its message can have reached Slack (past every timeout). */
+#define SEND_WINDOW_S 900
+
 /* Block Kit limits: a section's text and a header's. */
 #define SECTION_MAX 2900
 #define HEADER_MAX  150
@@ -349,7 +352,13 @@ static int send_slack(gl_cli *cli, const gl_outbox_item *item, json_object *p)
     }
     if (item->uncertain && !gl_slack_is_webhook(s) && channel) {
         /* It may have gone out already: look for its key before posting again. */
-        rc = gl_slack_find(s, channel, item->dedupe_key, item->created_at - 60, ts, sizeof(ts));
+        /*
+         * It went out, if at all, while that send was under way: from just
+         * before it began to well after any timeout.  A narrow span is one
+         * page of history however busy the channel or old the row.
+         */
+        rc = gl_slack_find(s, channel, item->dedupe_key, item->started_at - 60,
+                           item->started_at + SEND_WINDOW_S, ts, sizeof(ts));
         if (rc == GL_OK) {
             gl_info("slack: %s was posted already (ts %s)", item->dedupe_key, ts);
             goto done;

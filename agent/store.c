@@ -46,7 +46,6 @@ static const char *const migrations[] = {
     "  why TEXT," /* why it is not counted: declined, cancelled, free, ... */
     "  details TEXT NOT NULL DEFAULT '{}'," /* JSON: organizer, attendees, repo, branch, keys */
     "  collected_at INTEGER NOT NULL,"
-    "  seen INTEGER NOT NULL DEFAULT 0," /* the collect run that last saw it */
     "  UNIQUE (source, key));"
     "CREATE INDEX activities_start ON activities(start);"
 
@@ -158,6 +157,8 @@ static const char *const migrations[] = {
      * mapping it chose, before any edit), sources that say what they
      * counted for, the decisions a classifier learns from, and its model.
      */
+    "ALTER TABLE activities ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;" /* the collect run that
+                                                                            last saw it */
     "ALTER TABLE proposals ADD COLUMN origin_project_id INTEGER;"
     "ALTER TABLE proposals ADD COLUMN origin_task_id INTEGER;"
     "ALTER TABLE proposals ADD COLUMN push_error TEXT;"
@@ -616,7 +617,8 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
     if ((rc = gl_store_begin(store)) < 0)
         return rc;
     if ((rc = prepare(store, &st,
-                      "SELECT id, kind, dedupe_key, payload, attempts, status, created_at "
+                      "SELECT id, kind, dedupe_key, payload, attempts, status, created_at, "
+                      "updated_at "
                       "FROM outbox WHERE status IN ('pending','sending') AND next_attempt_at <= ? "
                       "AND (?2 IS NULL OR kind = ?2) ORDER BY next_attempt_at, id LIMIT 1")) < 0)
         goto fail;
@@ -645,6 +647,7 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
     /* 'sending' left behind means a send began and its outcome was never recorded. */
     item->uncertain = strcmp((const char *)sqlite3_column_text(st, 5), "sending") == 0;
     item->created_at = sqlite3_column_int64(st, 6);
+    item->started_at = sqlite3_column_int64(st, 7); /* a 'sending' row was last touched then */
     sqlite3_finalize(st);
     st = NULL;
     if (!item->kind || !item->dedupe_key || !item->payload) {

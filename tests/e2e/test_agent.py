@@ -919,6 +919,21 @@ class OutboxTest(AgentCase):
         self.assertEqual(len(self.fs.server.requests_for("POST", r"/api/chat\.postMessage")), 1)
         self.assertEqual(self.outbox()[self.KEY + "#slack"]["status"], "done")
 
+    def test_a_lost_answer_is_found_in_a_busy_channel(self):
+        """The lookup reads the minutes around the lost send, not everything since: a channel
+        that got many messages since (a weekend asleep) does not hide the post."""
+        self.configure(slack="token", channel="C01TIMESHTS", emails=())
+        self.cross_75()
+        self.fs.server.fault("lose", method="POST", path=r"/api/chat\.postMessage")
+        self.run_gleaner("budget", "--check")
+        self.later(hours=2)
+        self.fs.page_size = 5   # 60 newer messages: 12 pages of history, more than gleaner reads
+        for i in range(60):
+            self.fs.add_message("C01TIMESHTS", f"chatter {i}")
+        self.ok("daemon", "--once")
+        self.assertEqual(len(self.fs.server.requests_for("POST", r"/api/chat\.postMessage")), 1)
+        self.assertEqual(self.outbox()[self.KEY + "#slack"]["status"], "done")
+
     def test_a_refusal_is_kept_as_failed_and_not_retried(self):
         self.configure(slack="token", channel="#no-such-channel")
         self.cross_75()

@@ -123,6 +123,43 @@ static void migrates_from_nothing_and_reopens(void **state)
     assert_false(gl_fs_exists(gl_test_path(f->dir, "none.db")));
 }
 
+/* A store the last released gleaner wrote (schema 1) opens, migrates and collects. */
+static void migrates_a_released_store(void **state)
+{
+    fixture *f = *state;
+    const char *path = gl_test_path(f->dir, "v1.db");
+    char *sql = NULL;
+    gl_store *store = NULL;
+    int version = 0, change = -1;
+    int64_t run = 0, removed = -1;
+    gl_activity a = {.source = "calendar:work",
+                     .kind = "meeting",
+                     .key = "standup@example.com/20261116T083000Z",
+                     .start = 1795334400,
+                     .end = 1795335300,
+                     .title = "Daily standup",
+                     .counted = true,
+                     .details = "{}"};
+
+    size_t len = 0;
+    gl_assert_ok(
+        gl_fs_read_file(&sql, &len, GL_TEST_SOURCE_DIR "/tests/unit/store-v1.sql", 1 << 20));
+    raw_exec(path, sql);
+    free(sql);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+    gl_assert_ok(gl_store_open(&store, path, gl_clock_fake_clock(f->clock)));
+    gl_assert_ok(gl_store_schema_version(store, &version));
+    assert_int_equal(version, GL_STORE_VERSION);
+    gl_assert_ok(gl_store_check(store));
+    /* What the version-1 store held is there, and collecting into it works. */
+    gl_assert_ok(gl_store_activity_run(store, &run));
+    gl_assert_ok(gl_store_activity_put(store, &a, run, &change));
+    assert_int_equal(change, GL_ACTIVITY_SAME);
+    gl_assert_ok(gl_store_activity_sweep(store, "calendar:work", 0, INT64_MAX, run, &removed));
+    assert_int_equal(removed, 0);
+    gl_store_close(store);
+}
+
 static void migrates_an_empty_file(void **state)
 {
     fixture *f = *state;
@@ -303,6 +340,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrates_from_nothing_and_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(migrates_an_empty_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrates_a_released_store, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_store_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_files_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(transactions_roll_back, setup, teardown),
