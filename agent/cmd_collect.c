@@ -258,6 +258,11 @@ static void print_item_line(FILE *f, const char *tz, const item *it, size_t widt
         snprintf(label, sizeof(label), "%s  (%s, %s)", it->title, it->source + 4, branch);
     else
         snprintf(label, sizeof(label), "%s  (%s)", it->title, it->source);
+    /* A title is someone else's text: no escape sequences reach the terminal, no line breaks. */
+    gl_str_sanitize(label);
+    for (char *c = label; *c; c++)
+        if (*c == '\n' || *c == '\t')
+            *c = ' ';
     fprintf(f, "  %-11s  ", times);
     if (it->counted) {
         size_t room = width > 16 ? width - 16 : 20;

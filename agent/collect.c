@@ -261,7 +261,8 @@ static int collect_ics(source_run *sr, gl_cli *cli, const calendar_ctx *cc, cons
         rc = gl_ical_parse(feed.body, feed.body_len, sr->source, &io, store_meeting, sr, &stats);
     else
         rc = gl_ical_parse(cached, strlen(cached), sr->source, &io, store_meeting, sr, &stats);
-    if (rc == GL_OK)
+    /* Parts that could not be read may hold what is still there: remove nothing then. */
+    if (rc == GL_OK && !stats.skipped)
         rc = gl_store_activity_sweep(sr->store, sr->source, sr->from, sr->to, sr->run, &removed);
     if (rc == GL_OK && fresh)
         rc = save_feed(sr, &feed, gl_clock_now(cli->clock));
@@ -273,22 +274,13 @@ static int collect_ics(source_run *sr, gl_cli *cli, const calendar_ctx *cc, cons
     }
     sr->report->removed = (size_t)removed;
     if (stats.skipped)
-        source_warn(sr->report, "%zu part%s could not be read (%s)", stats.skipped,
-                    stats.skipped == 1 ? "" : "s", stats.problem);
+        source_warn(sr->report,
+                    "%zu part%s could not be read (%s); nothing was removed from the store",
+                    stats.skipped, stats.skipped == 1 ? "" : "s", stats.problem);
 
 done:
     free(cached);
     gl_ical_feed_clear(&feed);
-    return rc;
-}
-
-static int forget_calendar(void *payload)
-{
-    source_run *sr = payload;
-    int64_t removed = 0;
-    int rc = gl_store_activity_forget(sr->store, sr->source, &removed);
-
-    sr->report->removed += (size_t)removed;
     return rc;
 }
 
@@ -308,7 +300,11 @@ static bool parse_window(const char *text, int64_t *from, int64_t *to)
 static int collect_google(source_run *sr, gl_cli *cli, const char *calendar_id)
 {
     gl_gcal *g = NULL;
-    gl_gcal_sink sink = {.meeting = store_meeting, .reset = forget_calendar, .payload = sr};
+    /*
+     * No reset after a 410: the full listing that follows is swept like any
+     * other, which removes what went inside the window and keeps the past.
+     */
+    gl_gcal_sink sink = {.meeting = store_meeting, .payload = sr};
     gl_gcal_result res = {0};
     char *token = NULL, *saved = NULL, window[64];
     int64_t from = sr->from, to = sr->to, wf, wt;
@@ -334,7 +330,8 @@ static int collect_google(source_run *sr, gl_cli *cli, const char *calendar_id)
     if ((rc = gl_store_begin(sr->store)) < 0)
         goto done;
     rc = gl_gcal_sync(g, calendar_id, from, to, token, &sink, &res);
-    if (rc == GL_OK && res.full) {
+    /* What could not be read may still be there: nothing is removed then. */
+    if (rc == GL_OK && res.full && !res.skipped) {
         int64_t removed = 0;
         rc = gl_store_activity_sweep(sr->store, sr->source, from, to, sr->run, &removed);
         sr->report->removed += (size_t)removed;
@@ -348,6 +345,10 @@ static int collect_google(source_run *sr, gl_cli *cli, const char *calendar_id)
         rc = gl_store_commit(sr->store);
     if (rc < 0)
         gl_store_rollback(sr->store);
+    else if (res.skipped)
+        source_warn(sr->report,
+                    "%zu event%s could not be read (%s); nothing was removed from the store",
+                    res.skipped, res.skipped == 1 ? "" : "s", res.problem);
 
 done:
     gl_gcal_result_clear(&res);

@@ -1114,21 +1114,6 @@ int gl_store_activity_sweep(gl_store *store, const char *source, int64_t from, i
     return GL_OK;
 }
 
-int gl_store_activity_forget(gl_store *store, const char *source, int64_t *removed)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = prepare(store, &st, "DELETE FROM activities WHERE source = ?")) < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-    if ((rc = step_done(store, st, "cannot remove activities")) < 0)
-        return rc;
-    if (removed)
-        *removed = sqlite3_changes(store->db);
-    return GL_OK;
-}
-
 int gl_store_activity_run(gl_store *store, int64_t *run)
 {
     char *value = NULL, text[32];

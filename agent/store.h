@@ -236,9 +236,6 @@ int gl_store_activity_set_verdict(gl_store *store, const char *source, const cha
 int gl_store_activity_sweep(gl_store *store, const char *source, int64_t from, int64_t to,
                             int64_t run, int64_t *removed);
 
-/* gl_store_activity_forget - remove every activity of `source`. */
-int gl_store_activity_forget(gl_store *store, const char *source, int64_t *removed);
-
 /* Receives each activity; a non-zero return stops the listing with it. */
 typedef int (*gl_activity_fn)(void *payload, const gl_activity *a);
 

@@ -183,6 +183,31 @@ class CalendarTest(CollectCase):
         keys = [a["key"] for a in self.activities()]
         self.assertFalse([k for k in keys if k.startswith("vendor@")])
 
+    def test_an_unreadable_part_removes_nothing(self):
+        """A file cut off or one broken event: what could not be read may still be there, so
+        nothing is removed (else a meeting would vanish from the proposals)."""
+        self.collect()
+        before = sorted(a["key"] for a in self.activities())
+        start = CALENDAR.index("BEGIN:VEVENT\nUID:vendor@")
+        broken = CALENDAR[:start] + CALENDAR[start:].replace("DTSTART", "DTSTART:not-a-time\nX-", 1)
+        self.ics.write_text(broken)
+        src = self.collect()["calendar:work"]
+        self.assertEqual(src["removed"], 0)
+        self.assertIn("nothing was removed", src["message"])
+        self.assertEqual(sorted(a["key"] for a in self.activities()), before)
+
+    def test_titles_cannot_drive_the_terminal(self):
+        # ESC ] 0; sets a terminal's title, ESC [2J clears it; \n would break the line.
+        self.ics.write_text(CALENDAR.replace("SUMMARY:Retro",
+                                             "SUMMARY:Retro\x1b]0;owned\x07\x1b[2J\\nagain"))
+        self.collect()
+        r = self.run_gleaner("activities")
+        self.assertExit(r, 0)
+        self.assertNotIn("\x1b", r.out)
+        self.assertNotIn("\x07", r.out)
+        line = [l for l in r.out.splitlines() if "Retro" in l][0]
+        self.assertIn("again", line)
+
     def test_window_bounds_what_is_read(self):
         src = self.collect("--from", "2026-11-09", "--to", "2026-11-09")["calendar:work"]
         self.assertEqual(src["read"], 1)
