@@ -370,13 +370,13 @@ json_object *gl_milestones_json(const gl_milestones_report *r, bool dry_run)
 
 /* ---------------------------------------------------------------- sending */
 
+/* Harvest refused the invoice itself (credentials and permissions wait: agent/outbox.c). */
 static bool refused(int rc)
 {
-    return rc == GL_EREJECTED || rc == GL_ENOTFOUND || rc == GL_EFORBIDDEN || rc == GL_ECONFLICT ||
-           rc == GL_EINVAL || rc == GL_EAUTH || rc == GL_EBADDATA;
+    return rc == GL_EREJECTED || rc == GL_ENOTFOUND || rc == GL_ECONFLICT || rc == GL_EINVAL;
 }
 
-/* The client's draft with this subject made since the row was queued, if any. */
+/* The client's invoice with this subject made (or changed) since the row was queued, if any. */
 static int find_draft(gl_harvest *h, json_object *p, int64_t since, json_object **found)
 {
     char client[32], stamp[GL_TIME_UTC_LEN];
@@ -390,7 +390,8 @@ static int find_draft(gl_harvest *h, json_object *p, int64_t since, json_object 
     snprintf(client, sizeof(client), "%" PRId64, cid);
     gl_time_format_utc(stamp, since - 300);
     {
-        const char *query[] = {"client_id", client, "state", "draft", "updated_since", stamp, NULL};
+        /* In any state: the user may have opened or sent the draft since it was made. */
+        const char *query[] = {"client_id", client, "updated_since", stamp, NULL};
         if ((rc = gl_harvest_list(h, "/invoices", query, "invoices", "invoices", &rows)) < 0)
             return rc;
     }
@@ -403,7 +404,7 @@ static int find_draft(gl_harvest *h, json_object *p, int64_t since, json_object 
         }
     }
     json_object_put(rows);
-    return *found ? GL_OK : gl_error_set(GL_ENOTFOUND, "no draft \"%s\" yet", subject);
+    return *found ? GL_OK : gl_error_set(GL_ENOTFOUND, "no invoice \"%s\" yet", subject);
 }
 
 /* The draft exists: queue its sending when asked for (in one transaction with nothing else). */
@@ -477,15 +478,20 @@ static int send_message(gl_harvest *h, const gl_outbox_item *item, json_object *
     snprintf(path, sizeof(path), "/invoices/%" PRId64, id);
     /* Sent already (a lost answer, or Harvest's 422 that changed the state anyway)? */
     if (item->uncertain || item->attempts > 1) {
-        if ((rc = gl_harvest_request(h, "GET", path, NULL, NULL, "invoice", &inv)) == GL_OK &&
-            gl_json_str(inv, "sent_at")) {
+        rc = gl_harvest_request(h, "GET", path, NULL, NULL, "invoice", &inv);
+        if (rc == GL_OK && gl_json_str(inv, "sent_at")) {
             json_object_put(inv);
             json_object_put(body);
             json_object_put(rec);
             return GL_OK;
         }
         json_object_put(inv);
-        gl_error_clear();
+        if (rc < 0) {
+            /* Not known whether it went: sending again could mail the client twice. */
+            json_object_put(body);
+            json_object_put(rec);
+            return rc;
+        }
     }
     for (size_t i = 0; list && i < json_object_array_length(list); i++) {
         json_object *r = json_object_new_object();

@@ -18,8 +18,8 @@
 #include "util/rand.h"
 #include "util/str.h"
 
-/* How long after a send began its message can have reached Slack (past every timeout). */
-#define SEND_WINDOW_S 900
+/* Tries of a lookup that cannot read back far enough before the row fails (about a day). */
+#define LOOKUP_TRIES 30
 
 /* Block Kit limits: a section's text and a header's. */
 #define SECTION_MAX 2900
@@ -299,13 +299,22 @@ int gl_notify_queue_person(gl_cli *cli, gl_store *store, const char *dedupe, con
 
 /* ---------------------------------------------------------------- sending */
 
+/*
+ * Refusals of the message itself.  What the user can mend (the config, a
+ * token revoked or missing a scope, a secret file's mode) is not one: the
+ * message waits for the mend (agent/outbox.h).
+ */
 static bool permanent_error(int rc)
 {
-    return rc == GL_EREJECTED || rc == GL_ENOTFOUND || rc == GL_EAUTH || rc == GL_EFORBIDDEN ||
-           rc == GL_ECONFIG || rc == GL_EINSECURE || rc == GL_EINVAL || rc == GL_EBADDATA;
+    return rc == GL_EREJECTED || rc == GL_ENOTFOUND || rc == GL_EINVAL || rc == GL_ETOOBIG;
 }
 
-static int slack_client(gl_cli *cli, gl_slack **out)
+/*
+ * The client for a queued message: a message queued for a channel or a
+ * person goes by the Web API, one queued without (notify.slack-webhook-file
+ * was set) by the webhook, whatever else is configured as well.
+ */
+static int slack_client(gl_cli *cli, bool api, gl_slack **out)
 {
     const gl_config *cfg;
     gl_slack_options o = {.clock = cli->clock};
@@ -316,20 +325,20 @@ static int slack_client(gl_cli *cli, gl_slack **out)
     if ((rc = gl_cli_config(cli, &cfg)) < 0)
         return rc;
     o.api_url = gl_config_get(cfg, "notify.slack-api-url");
-    if (gl_config_is_set(cfg, "notify.slack-token-file")) {
+    if (api && gl_config_is_set(cfg, "notify.slack-token-file")) {
         if ((rc = gl_fs_read_secret(&secret, gl_config_get(cfg, "notify.slack-token-file"),
                                     "notify.slack-token-file")) < 0)
             return rc;
         o.token = secret;
-    } else if (gl_config_is_set(cfg, "notify.slack-webhook-file")) {
+    } else if (!api && gl_config_is_set(cfg, "notify.slack-webhook-file")) {
         if ((rc = gl_fs_read_secret(&secret, gl_config_get(cfg, "notify.slack-webhook-file"),
                                     "notify.slack-webhook-file")) < 0)
             return rc;
         o.webhook_url = secret;
     } else {
-        return gl_error_set(GL_ECONFIG, "a Slack message is queued but Slack is no longer "
-                                        "configured: set notify.slack-webhook-file or "
-                                        "notify.slack-token-file");
+        return gl_error_set(GL_ECONFIG, "a Slack message is queued for %s but %s is not set",
+                            api ? "the Web API" : "the webhook",
+                            api ? "notify.slack-token-file" : "notify.slack-webhook-file");
     }
     rc = gl_slack_new(out, &o);
     gl_fs_free_secret(secret);
@@ -343,7 +352,7 @@ static int send_slack(gl_cli *cli, const gl_outbox_item *item, json_object *p)
     char user[64], ts[64];
     int rc;
 
-    if ((rc = slack_client(cli, &s)) < 0)
+    if ((rc = slack_client(cli, channel || email, &s)) < 0)
         return rc;
     if (!channel && email && !gl_slack_is_webhook(s)) {
         if ((rc = gl_slack_lookup_email(s, email, user, sizeof(user))) < 0)
@@ -351,25 +360,22 @@ static int send_slack(gl_cli *cli, const gl_outbox_item *item, json_object *p)
         channel = user;
     }
     if (item->uncertain && !gl_slack_is_webhook(s) && channel) {
-        /* It may have gone out already: look for its key before posting again. */
-        /*
-         * It went out, if at all, while that send was under way: from just
-         * before it began to well after any timeout.  A narrow span is one
-         * page of history however busy the channel or old the row.
-         */
-        rc = gl_slack_find(s, channel, item->dedupe_key, item->started_at - 60,
-                           item->started_at + SEND_WINDOW_S, ts, sizeof(ts));
+        /* It may have gone out already, at any try since it was queued: look for its key. */
+        rc = gl_slack_find(s, channel, item->dedupe_key, item->created_at - 60, ts, sizeof(ts));
         if (rc == GL_OK) {
             gl_info("slack: %s was posted already (ts %s)", item->dedupe_key, ts);
             goto done;
         }
         /*
          * Post again only when it is known not to be there, or cannot be looked
-         * for (the token lacks a scope, too many channels to list: the risk of
-         * a copy is the lesser one).  A lookup that failed for a while (the
-         * network, a 5xx, a rate limit) is tried again later, lookup first.
+         * for (the token lacks a history scope: the risk of a copy is the
+         * lesser one).  A lookup that failed for a while (the network, a 5xx,
+         * a rate limit) or that could not read back far enough is tried again
+         * later; after a day of that the row fails rather than risk a copy.
          */
-        if (rc != GL_ENOTFOUND && rc != GL_EUNAVAILABLE && rc != GL_ETOOBIG)
+        if (rc == GL_ETOOBIG && item->attempts < LOOKUP_TRIES)
+            rc = gl_error_set(GL_ERROR, "%s", gl_error_last());
+        if (rc != GL_ENOTFOUND && rc != GL_EUNAVAILABLE)
             goto done;
         gl_info("slack: %s: %s; posting", item->dedupe_key, gl_error_last());
         gl_error_clear();

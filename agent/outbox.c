@@ -26,10 +26,18 @@ static int64_t retry_delay(int attempts)
     return s > RETRY_MAX_S ? RETRY_MAX_S : s;
 }
 
+/* A failure the user has to mend (config, credentials, a scope): it waits, and says so. */
+static bool needs_mending(int rc)
+{
+    return rc == GL_ECONFIG || rc == GL_EAUTH || rc == GL_EFORBIDDEN || rc == GL_EINSECURE;
+}
+
 /* Whether the remote may have acted on a send that failed this way. */
 static bool maybe_done(int rc)
 {
-    return rc == GL_ETIMEOUT || rc == GL_ENETWORK || rc == GL_EREMOTE || rc == GL_ERROR;
+    /* An answer that is not JSON came with a success status: it may well have been done. */
+    return rc == GL_ETIMEOUT || rc == GL_ENETWORK || rc == GL_EREMOTE || rc == GL_ERROR ||
+           rc == GL_EBADDATA;
 }
 
 int gl_outbox_run(gl_cli *cli, gl_store *store, gl_outbox_report *out)
@@ -61,7 +69,7 @@ int gl_outbox_run(gl_cli *cli, gl_store *store, gl_outbox_report *out)
                 break;
             harvest = strncmp(item->kind, "harvest.", 8) == 0;
             if (harvest && !si && (src = gl_signin_harvest(cli, &si)) < 0) {
-                permanent = src == GL_ECONFIG;
+                permanent = false; /* not signed in (any more): it waits for a sign-in */
             } else if (harvest) {
                 src = gl_milestones_send(cli, store, si->harvest, item, &permanent);
             } else {
@@ -77,7 +85,10 @@ int gl_outbox_run(gl_cli *cli, gl_store *store, gl_outbox_report *out)
             } else {
                 char why[512];
                 snprintf(why, sizeof(why), "%s", gl_error_last());
-                gl_info("%s not sent yet (%s); trying again later", item->dedupe_key, why);
+                if (needs_mending(src))
+                    gl_warn("%s waits: %s (it is sent once that is mended)", item->dedupe_key, why);
+                else
+                    gl_info("%s not sent yet (%s); trying again later", item->dedupe_key, why);
                 rc = gl_store_outbox_retry(store, item->id,
                                            gl_clock_now(cli->clock) + retry_delay(item->attempts),
                                            why, item->uncertain || maybe_done(src));

@@ -8,7 +8,10 @@
  * out; it is marked done after.  A row found "being sent" (a crash, a lost
  * answer) is checked against the remote where that is possible before it
  * is sent again.  Failures that can pass are retried with backoff (1 min,
- * doubling, at most an hour); refusals are kept as failed, with the reason.
+ * doubling, at most an hour), and so is what the user has to mend (the
+ * config, a credential, a missing scope), with a warning each time: a
+ * message is not lost to a typo.  Refusals of the message itself are kept
+ * as failed, with the reason.
  * One sender runs at a time per store.
  */
 #ifndef GL_OUTBOX_H

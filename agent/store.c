@@ -617,8 +617,7 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
     if ((rc = gl_store_begin(store)) < 0)
         return rc;
     if ((rc = prepare(store, &st,
-                      "SELECT id, kind, dedupe_key, payload, attempts, status, created_at, "
-                      "updated_at "
+                      "SELECT id, kind, dedupe_key, payload, attempts, status, created_at "
                       "FROM outbox WHERE status IN ('pending','sending') AND next_attempt_at <= ? "
                       "AND (?2 IS NULL OR kind = ?2) ORDER BY next_attempt_at, id LIMIT 1")) < 0)
         goto fail;
@@ -647,7 +646,6 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
     /* 'sending' left behind means a send began and its outcome was never recorded. */
     item->uncertain = strcmp((const char *)sqlite3_column_text(st, 5), "sending") == 0;
     item->created_at = sqlite3_column_int64(st, 6);
-    item->started_at = sqlite3_column_int64(st, 7); /* a 'sending' row was last touched then */
     sqlite3_finalize(st);
     st = NULL;
     if (!item->kind || !item->dedupe_key || !item->payload) {

@@ -115,7 +115,6 @@ typedef struct gl_outbox_item {
     int attempts;       /* sends started so far, this one included */
     bool uncertain;     /* a previous send started and never finished: check before resending */
     int64_t created_at; /* when it was queued (UTC seconds) */
-    int64_t started_at; /* uncertain: when the send whose outcome is unknown began */
 } gl_outbox_item;
 
 /*

@@ -305,10 +305,10 @@ done:
     return rc;
 }
 
-int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t since, int64_t until,
-                  char *ts, size_t ts_len)
+int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t since, char *ts,
+                  size_t ts_len)
 {
-    char oldest[32], latest[32], cursor[256] = "", dm[64];
+    char oldest[32], cursor[256] = "", dm[64];
     const char *asked = channel;
     bool complete = false;
     int rc = GL_OK;
@@ -343,14 +343,11 @@ int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t sin
             return rc;
     }
     snprintf(oldest, sizeof(oldest), "%" PRId64, since);
-    snprintf(latest, sizeof(latest), "%" PRId64, until);
     for (int page = 0; page < MAX_HISTORY_PAGES; page++) {
         const char *query[] = {"channel",
                                channel,
                                "oldest",
                                oldest,
-                               until > 0 ? "latest" : "inclusive",
-                               until > 0 ? latest : "true",
                                "include_all_metadata",
                                "true",
                                "limit",
@@ -390,7 +387,8 @@ int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t sin
     }
     /* Not all read: it may be there still, so this is not an answer. */
     if (!complete)
-        return gl_error_set(GL_ERROR, "Slack: more messages in %s around %s than gleaner reads",
+        return gl_error_set(GL_ETOOBIG,
+                            "Slack: more messages in %s since %s was queued than gleaner reads",
                             asked, key);
     return gl_error_set(GL_ENOTFOUND, "no message with %s in %s", key, asked);
 }

@@ -62,10 +62,9 @@ int gl_slack_post(gl_slack *s, const char *channel, const char *text, json_objec
 
 /*
  * gl_slack_find - whether a message carrying `key` was posted to `channel`
- * between `since` and `until` (UTC seconds; until 0: now): GL_OK with its
- * ts, GL_ENOTFOUND, or GL_EUNAVAILABLE when it cannot be known (a webhook,
- * a token without history scope).  More messages in that span than it
- * reads (2,000) is GL_ERROR: not known, try again with a narrower span.
+ * since `since` (UTC seconds): GL_OK with its ts, GL_ENOTFOUND, or GL_EUNAVAILABLE when it cannot
+ * be known (a webhook, a token without history scope).  More messages in that span than it reads
+ * (2,000) is GL_ETOOBIG: not known either way.
  *
  * `channel` is what gl_slack_post took: an id (C..., G..., D...), a member
  * id (its direct conversation is opened), or a name, "#timesheets" or
@@ -75,8 +74,8 @@ int gl_slack_post(gl_slack *s, const char *channel, const char *text, json_objec
  * is GL_ENOTFOUND too, with a message that names the channel; a token
  * without channels:read / groups:read gives GL_EUNAVAILABLE.
  */
-int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t since, int64_t until,
-                  char *ts, size_t ts_len);
+int gl_slack_find(gl_slack *s, const char *channel, const char *key, int64_t since, char *ts,
+                  size_t ts_len);
 
 /* gl_slack_lookup_email - the member id of `email` (users.lookupByEmail); GL_ENOTFOUND. */
 int gl_slack_lookup_email(gl_slack *s, const char *email, char *user_id, size_t len);

@@ -919,9 +919,19 @@ class OutboxTest(AgentCase):
         self.assertEqual(len(self.fs.server.requests_for("POST", r"/api/chat\.postMessage")), 1)
         self.assertEqual(self.outbox()[self.KEY + "#slack"]["status"], "done")
 
-    def test_a_lost_answer_is_found_in_a_busy_channel(self):
-        """The lookup reads the minutes around the lost send, not everything since: a channel
-        that got many messages since (a weekend asleep) does not hide the post."""
+    def test_a_webhook_and_a_bot_token_together(self):
+        """The webhook for the channel, the token for direct messages: a channel notice goes by
+        the webhook it was queued for, not to the Web API without a channel."""
+        self.configure(emails=(), extra=f"[notify]\n\tslack-token-file = {self.slack_token_file}\n"
+                                        f"\tslack-api-url = {self.fs.api_url}\n")
+        self.cross_75()
+        self.ok("budget", "--check")
+        self.assertEqual([m["text"] for m in self.fs.messages(via="webhook")], [self.TITLE])
+        self.assertEqual(self.outbox()[self.KEY + "#slack"]["status"], "done")
+
+    def test_a_busy_channel_is_never_posted_to_twice(self):
+        """The lookup reads back at most 2,000 messages: when the channel had more since the
+        message was queued (a weekend asleep), it cannot tell, so it does not post again."""
         self.configure(slack="token", channel="C01TIMESHTS", emails=())
         self.cross_75()
         self.fs.server.fault("lose", method="POST", path=r"/api/chat\.postMessage")
@@ -930,9 +940,13 @@ class OutboxTest(AgentCase):
         self.fs.page_size = 5   # 60 newer messages: 12 pages of history, more than gleaner reads
         for i in range(60):
             self.fs.add_message("C01TIMESHTS", f"chatter {i}")
-        self.ok("daemon", "--once")
+        for step in (dict(minutes=1), dict(hours=2)):
+            self.later(**step)
+            self.run_gleaner("daemon", "--once")
         self.assertEqual(len(self.fs.server.requests_for("POST", r"/api/chat\.postMessage")), 1)
-        self.assertEqual(self.outbox()[self.KEY + "#slack"]["status"], "done")
+        row = self.outbox()[self.KEY + "#slack"]
+        self.assertNotEqual(row["status"], "done")
+        self.assertIn("more messages", row["error"])
 
     def test_a_refusal_is_kept_as_failed_and_not_retried(self):
         self.configure(slack="token", channel="#no-such-channel")
@@ -983,20 +997,28 @@ class SmtpLoginTest(AgentCase):
         self.assertEqual(str(mails[0].message()["subject"]), OutboxTest.TITLE)
         self.assertTrue(all(l["ok"] for l in self.sink.logins()), self.sink.logins())
 
-    def test_a_refused_login_fails_for_good_and_names_no_password(self):
+    def test_a_refused_login_waits_for_the_mend_and_names_no_password(self):
+        """A wrong password is the user's to mend: the message waits (with a warning each
+        try), and goes out once the password file is right; nothing names the password."""
         self.configure_login("wrong password")
         OutboxTest.cross_75(self)
         r = self.run_gleaner("budget", "--check")
         self.assertExit(r, 0)
         self.assertIn("refused the login", r.err)
-        self.later(hours=1)
-        self.ok("daemon", "--once")
-        self.assertEqual(self.sink.messages(), [])
-        self.assertEqual(len(self.sink.logins()), 1)   # not tried again
-        self.assertFalse(self.sink.logins()[0]["ok"])
+        self.assertIn("waits", r.err)
         row = self.outbox()[OutboxTest.KEY + "#email"]
-        self.assertEqual(row["status"], "failed")
-        self.assertNotIn("wrong password", row["error"] + r.err)
+        self.assertEqual(row["status"], "pending")
+        self.later(hours=1)
+        again = self.run_gleaner("daemon", "--once")
+        self.assertEqual(self.sink.messages(), [])
+        self.assertEqual(len(self.sink.logins()), 2)
+        self.assertFalse(any(l["ok"] for l in self.sink.logins()))
+        self.configure_login(self.PASSWORD)
+        self.later(hours=2)
+        self.ok("daemon", "--once")
+        self.assertEqual(len(self.sink.wait_for(1)), 1)
+        self.assertEqual(self.outbox()[OutboxTest.KEY + "#email"]["status"], "done")
+        self.assertNotIn("wrong password", row["error"] + r.err + again.err)
 
 
 if __name__ == "__main__":
