@@ -587,13 +587,25 @@ static int check_value(char **stored, const gl_config_key *k, const char *name, 
             gl_error_prefix("%s", name);
         }
         break;
-    case GL_CFG_MAILURL:
+    case GL_CFG_MAILURL: {
+        /* A login in the URL would put a password in the config (and in this very message). */
+        const char *authority = strstr(value, "://"), *at;
+        authority = authority ? authority + 3 : value;
+        at = strchr(authority, '@');
+        if (at && (!strchr(authority, '/') || at < strchr(authority, '/'))) {
+            rc = gl_error_set(GL_ECONFIG,
+                              "%s holds a login: give the user as smtp.user and the password in "
+                              "smtp.password-file (mode 0600), never in the config itself",
+                              name);
+            break;
+        }
         if (!((strncasecmp(value, "smtps://", 8) == 0 && value[8]) ||
               (strncasecmp(value, "smtp://", 7) == 0 && value[7])))
             rc = gl_error_set(GL_ECONFIG,
                               "%s = '%s': use smtps://host:465 or smtp://host:587 (STARTTLS)", name,
                               value);
         break;
+    }
     case GL_CFG_EMAIL:
         if (!valid_email(value))
             rc = gl_error_set(GL_ECONFIG, "%s = '%s' is not an email address", name, value);

@@ -267,6 +267,8 @@ static int job_nudge(daemon_state *d, char *summary, size_t len, bool *notable)
         snprintf(summary, len, "skipped: no notify channel configured");
         return GL_OK;
     }
+    /* At nudge.at, once a day: what was tracked since the last sync is no gap. */
+    gl_signin_sync_mirror(d->cli, d->store, "nudging");
     if ((rc = gl_nudge_run(d->cli, d->store, false, &r)) == GL_OK) {
         *notable = r.sent;
         snprintf(summary, len, "%s", r.sent ? "sent" : r.why);

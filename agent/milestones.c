@@ -305,14 +305,8 @@ int gl_milestones_check(gl_cli *cli, gl_store *store, bool dry_run, gl_milestone
         gl_date_shift(from, s->decision.to, -REPORT_DAYS);
         if (s->decision.from[0] && strcmp(s->decision.from, from) > 0)
             snprintf(from, sizeof(from), "%s", s->decision.from);
-        /*
-         * The last invoice reached today already (a re-run on the day it fired):
-         * nothing is left to count, and Harvest refuses a span that ends before it starts.
-         */
-        if (strcmp(from, s->decision.to) > 0)
-            s->uninvoiced_hours = s->uninvoiced_amount = 0;
-        else if ((rc = uninvoiced(si->harvest, s->project_id, from, s->decision.to,
-                                  &s->uninvoiced_hours, &s->uninvoiced_amount)) < 0)
+        if ((rc = uninvoiced(si->harvest, s->project_id, from, s->decision.to, &s->uninvoiced_hours,
+                             &s->uninvoiced_amount)) < 0)
             goto done;
         facts.uninvoiced_hours = s->uninvoiced_hours;
         if ((rc = gl_milestone_decide(&rule, &facts, &s->decision)) < 0)

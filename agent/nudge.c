@@ -10,9 +10,7 @@
 
 #include "agent/catalog.h"
 #include "agent/gaps.h"
-#include "agent/mirror.h"
 #include "agent/notify.h"
-#include "agent/signin.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -91,8 +89,6 @@ int gl_nudge_run(gl_cli *cli, gl_store *store, bool dry_run, gl_nudge_result *ou
     gl_config_get_number(cfg, "nudge.min-gap", &min_gap);
     if ((rc = gl_store_alert_exists(store, "nudge", "day", out->day, 0, &out->already)) < 0)
         goto done;
-    if (!out->already && lt.hour * 60 + lt.minute >= at)
-        gl_signin_sync_mirror(cli, store, "deciding"); /* what was tracked meanwhile */
     if ((rc = gl_cli_window_of_days(cli, out->day, out->day, &w)) < 0 ||
         (rc = gl_gaps_compute(cli, store, &w, &g)) < 0)
         goto done;

@@ -27,8 +27,9 @@ typedef struct gl_nudge_result {
 } gl_nudge_result;
 
 /*
- * gl_nudge_run - decide today's nudge on the proposals as they are
- * (the caller collects and proposes first) and, unless `dry_run`, queue it.
+ * gl_nudge_run - decide today's nudge on the mirror and the proposals as
+ * they are (the caller syncs Harvest, collects and proposes first: time
+ * tracked meanwhile is no gap) and, unless `dry_run`, queue it.
  * Clear `out` with gl_nudge_result_clear.
  */
 int gl_nudge_run(gl_cli *cli, gl_store *store, bool dry_run, gl_nudge_result *out);

@@ -68,15 +68,18 @@ int gl_milestone_parse(const char *when, gl_milestone_rule *out)
     return GL_OK;
 }
 
+/*
+ * From the last day the previous invoice covered, itself included: what was
+ * tracked that day after it was made is billed now, and what it billed is not
+ * billed twice (Harvest imports only uninvoiced time).
+ */
 static void since_last(const gl_milestone_facts *f, gl_milestone_decision *out)
 {
     int y, m, d;
 
     out->from[0] = '\0';
-    if (f->last_to && gl_date_parse(f->last_to, &y, &m, &d) == GL_OK) {
-        gl_date_add_days(&y, &m, &d, 1);
+    if (f->last_to && gl_date_parse(f->last_to, &y, &m, &d) == GL_OK)
         snprintf(out->from, sizeof(out->from), "%04d-%02d-%02d", y, m, d);
-    }
     snprintf(out->to, sizeof(out->to), "%s", f->today);
 }
 

@@ -7,10 +7,13 @@
  *   monthly        on the first check in a new month: the month that ended
  *                  (period "2026-11", time 2026-11-01..2026-11-30);
  *   hours >= N     when the uninvoiced billable hours reach N (period: the
- *                  day; time: since the last invoice, to today);
+ *                  day; time: from the last day the previous invoice
+ *                  covered, to today: Harvest imports only what is not
+ *                  invoiced yet, so time tracked on that day after it was
+ *                  made is billed, and nothing twice);
  *   budget >= N    when N percent of the budget is spent (period: the
  *                  budget's, "2026-11" for a monthly budget, else "total";
- *                  time: since the last invoice, to today).
+ *                  time: as for hours).
  *
  * Nothing fires without uninvoiced time: an empty invoice helps nobody.
  * A period fires once; the caller records it with the draft.

@@ -245,6 +245,11 @@ static void each_error_is_one_clear_line(void **state)
     expect_error(f, "[harvest]\n\ttoken-file = ~/t\n\ttoken-env = T\n", GL_ECONFIG, "not both");
     expect_error(f, "[user]\n\temail = not-an-address\n", GL_ECONFIG, "email address");
     expect_error(f, "[smtp]\n\turl = https://smtp.example.com\n", GL_ECONFIG, "smtps://");
+    /* A password in the URL is refused, and not repeated in the message. */
+    expect_error(f, "[smtp]\n\turl = smtps://ada:s3cret@smtp.example.com:465\n", GL_ECONFIG,
+                 "smtp.password-file");
+    assert_null(strstr(gl_error_last(), "s3cret"));
+    expect_error(f, "[smtp]\n\turl = smtp://ada@smtp.example.com\n", GL_ECONFIG, "smtp.user");
     expect_error(f, "[harvest]\n\taccount-id\n", GL_ECONFIG, "has no value");
 }
 

@@ -195,23 +195,28 @@ static void test_hours_threshold(void **state)
     d = decide(h, f);
     assert_true(d.fire);
     assert_string_equal(d.period, "2026-11-20");
-    assert_string_equal(d.from, "2026-10-03");
+    assert_string_equal(d.from, "2026-10-02");
     assert_string_equal(d.to, "2026-11-20");
 }
 
-static void test_hours_from_the_day_after_the_last_invoice(void **state)
+/*
+ * From the last day the previous invoice covered, that day included: time
+ * tracked on it after the invoice was made is billed next (Harvest imports
+ * only uninvoiced time, so nothing is billed twice).
+ */
+static void test_hours_from_the_last_invoiced_day(void **state)
 {
     (void)state;
     gl_milestone_rule h = parse("hours>=10");
     gl_milestone_facts f = facts("2028-03-10");
-    f.last_to = "2028-02-28";
+    f.last_to = "2028-02-29";
     gl_milestone_decision d = decide(h, f);
     assert_true(d.fire);
     assert_string_equal(d.from, "2028-02-29");
     f.today = "2027-01-15";
     f.last_to = "2026-12-31";
     d = decide(h, f);
-    assert_string_equal(d.from, "2027-01-01");
+    assert_string_equal(d.from, "2026-12-31");
     assert_string_equal(d.to, "2027-01-15");
 }
 
@@ -227,7 +232,7 @@ static void test_hours_fire_once_a_day(void **state)
     f.last_to = "2026-11-19";
     gl_milestone_decision d = decide(h, f);
     assert_true(d.fire);
-    assert_string_equal(d.from, "2026-11-20");
+    assert_string_equal(d.from, "2026-11-19");
 }
 
 static void test_budget_threshold(void **state)
@@ -249,7 +254,7 @@ static void test_budget_threshold(void **state)
     f.last_to = "2026-10-31";
     d = decide(b, f);
     assert_true(d.fire);
-    assert_string_equal(d.from, "2026-11-01");
+    assert_string_equal(d.from, "2026-10-31");
     assert_string_equal(d.to, "2026-11-20");
 }
 
@@ -329,7 +334,7 @@ int main(void)
         cmocka_unit_test(test_monthly_december_to_january),
         cmocka_unit_test(test_monthly_fires_once_a_month),
         cmocka_unit_test(test_hours_threshold),
-        cmocka_unit_test(test_hours_from_the_day_after_the_last_invoice),
+        cmocka_unit_test(test_hours_from_the_last_invoiced_day),
         cmocka_unit_test(test_hours_fire_once_a_day),
         cmocka_unit_test(test_budget_threshold),
         cmocka_unit_test(test_budget_periods_monthly_and_total),
