@@ -105,7 +105,14 @@ void gl_time_off_free(gl_time_off *t)
 
 static bool all_day(const gl_activity *a)
 {
-    return a->details && strstr(a->details, "\"all_day\":true") != NULL;
+    json_object *d = NULL;
+    bool yes = false;
+
+    if (a->details && gl_json_parse(&d, a->details, strlen(a->details), "details") == GL_OK)
+        gl_json_bool(d, "all_day", &yes);
+    gl_error_clear();
+    json_object_put(d);
+    return yes;
 }
 
 static bool dismissed(const gl_activity *a)

@@ -359,7 +359,7 @@ static int learn_from_days(gl_store *store, const settings *s, const gl_catalog 
 static int learn_from_catalog(gl_nb *nb, const gl_catalog *cat, json_object *entries);
 
 static int load_model(gl_store *store, const settings *s, const gl_catalog *cat, const char *before,
-                      gl_nb **out)
+                      bool save, gl_nb **out)
 {
     char *sync = NULL, *stored_basis = NULL, *text = NULL;
     gl_buf basis = GL_BUF_INIT(256);
@@ -427,7 +427,7 @@ static int load_model(gl_store *store, const settings *s, const gl_catalog *cat,
     free(text);
     text = NULL;
     /* Saving is a cache: a failure to write it only costs the next run a retrain. */
-    if (gl_nb_save(t.nb, &text) == GL_OK &&
+    if (save && gl_nb_save(t.nb, &text) == GL_OK &&
         (gl_store_model_put(store, MODEL_NAME, text, gl_nb_examples(t.nb)) < 0 ||
          gl_store_state_set(store, MODEL_NAME, "basis", basis.ptr) < 0))
         gl_error_clear();
@@ -1053,16 +1053,28 @@ static int reconcile_group(run *r, const char *day, const gl_infer_group *group,
     double hours;
     int rc = GL_OK;
 
-    for (size_t i = 0; i < existing->n; i++) {
+    for (size_t i = 0; i < existing->n && rc == GL_OK; i++) {
         gl_proposal *p = &existing->v[i];
         if (!same_origin(p, g->project_id, g->task_id))
             continue;
         claimed[i] = true;
-        if (decided(p))
+        if (decided(p)) {
             any_decided = true;
-        else if (strcmp(p->status, "proposed") == 0 && !open)
+        } else if (strcmp(p->status, "proposed") == 0 && !open) {
             open = p;
+        } else if (strcmp(p->status, "proposed") == 0) {
+            /*
+             * A second open one for the same day and mapping: a top-up made
+             * while the first was accepted, which Harvest then refused and
+             * gave back.  The first now holds it all; the other would count
+             * the same time twice.
+             */
+            r->rep->removed++;
+            rc = gl_store_proposal_delete(r->store, p->id);
+        }
     }
+    if (rc < 0)
+        return rc;
     if (any_decided) {
         /*
          * The user took charge of this day, project and task: what they
@@ -1485,7 +1497,7 @@ int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_ru
     memset(out, 0, sizeof(*out));
     if ((rc = load_settings(cli, &s)) < 0 || (rc = gl_catalog_load(&cat, store)) < 0 ||
         (rc = load_rules(cli, cat, &rules)) < 0 ||
-        (rc = load_model(store, &s, cat, w->from, &model)) < 0 ||
+        (rc = load_model(store, &s, cat, w->from, !dry_run, &model)) < 0 ||
         (rc = gl_time_off_new(&time_off, cli)) < 0)
         goto done;
     out->model_examples = gl_nb_examples(model);

@@ -121,21 +121,28 @@ int gl_push_entry_body(json_object *payload, json_object *company, const char *t
         /* Harvest wants a span: from the first source's start, as long as the hours. */
         const char *clock = gl_json_str(company, "clock");
         bool twelve = !clock || strcmp(clock, "24h") != 0;
-        gl_local_time a, b;
-        int64_t end = first - first % 60 + (int64_t)llround(hours * 3600);
+        gl_local_time a;
+        int from, to, minutes = (int)llround(hours * 60);
         char started[16], ended[16];
 
-        if ((rc = gl_tz_to_local(&a, tz, first)) < 0 || (rc = gl_tz_to_local(&b, tz, end)) < 0) {
+        if ((rc = gl_tz_to_local(&a, tz, first)) < 0) {
             json_object_put(body);
             return rc;
         }
-        /* An entry belongs to one day: a span past midnight stops at 23:59. */
-        if (b.day != a.day) {
-            b.hour = 23;
-            b.minute = 59;
-        }
-        clock_text(started, sizeof(started), a.hour, a.minute, twelve);
-        clock_text(ended, sizeof(ended), b.hour, b.minute, twelve);
+        /*
+         * On the wall clock, as Harvest counts the hours from the two times
+         * (so a DST change inside the span changes nothing); an entry belongs
+         * to one day, so a span that would pass midnight starts earlier instead
+         * of losing hours.
+         */
+        from = a.hour * 60 + a.minute;
+        if (minutes > 23 * 60 + 59)
+            minutes = 23 * 60 + 59;
+        if (from + minutes > 23 * 60 + 59)
+            from = 23 * 60 + 59 - minutes;
+        to = from + minutes;
+        clock_text(started, sizeof(started), from / 60, from % 60, twelve);
+        clock_text(ended, sizeof(ended), to / 60, to % 60, twelve);
         json_object_object_del(body, "hours");
         json_object_object_add(body, "started_time", json_object_new_string(started));
         json_object_object_add(body, "ended_time", json_object_new_string(ended));

@@ -220,6 +220,8 @@ class ProposeTest(ProposeCase):
         self.assertEqual((dry["dry_run"], dry["added"], dry["updated"], dry["removed"]),
                          (True, 2, 0, 0))
         self.assertEqual(self.listing(), [])
+        # Not even the classifier it trained is kept.
+        self.assertEqual(self.db().execute("SELECT count(*) FROM models").fetchone()[0], 0)
         first = self.propose()["proposals"]
         second = self.propose()["proposals"]
         third = self.propose()["proposals"]
@@ -384,6 +386,23 @@ class DecisionTest(ProposeCase):
         meetings = [p for p in props if (p["project_id"], p["task_id"]) == (WEB, MEETINGS)]
         self.assertEqual(sorted((p["status"], p["hours"]) for p in meetings),
                          [("accepted", 1.25), ("proposed", 0.5)])
+
+    def test_a_refused_push_with_a_top_up_is_not_counted_twice(self):
+        """Accepted, then a top-up for what came after; Harvest refuses the accepted one, which
+        goes back to review: the next run holds the day's time in one proposal, not two."""
+        self.ok("accept", str(self.meet["id"]))
+        self.configure(STANDUP, PLANNING, UMBRELLA,
+                       event("support-18", DAY, "15:00", "15:30", "Support review"),
+                       event("retro-18", DAY, "16:00", "16:30", "Retro"))
+        self.propose()
+        self.fh.server.fault("status", status=422, method="POST", path=r"/v2/time_entries",
+                             json={"message": "Spent date is locked"})
+        self.assertExit(self.run_gleaner("push"), 1)
+        self.assertEqual(self.statuses()[self.meet["id"]], "proposed")
+        props = self.propose()["proposals"]
+        meetings = [p for p in props if (p["project_id"], p["task_id"]) == (WEB, MEETINGS)]
+        self.assertEqual([(p["id"], p["status"], p["hours"]) for p in meetings],
+                         [(self.meet["id"], "proposed", 1.75)], json.dumps(meetings, indent=1))
 
     def test_accept_all_leaves_the_unassigned_for_review(self):
         r = self.ok("accept", "--all", "--min-confidence", "0.9")
