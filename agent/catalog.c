@@ -54,35 +54,21 @@ static json_object *by_id(json_object *arr, int64_t id)
     return NULL;
 }
 
-static int count_usage(gl_catalog *c, json_object *entries)
+static int add_usage(void *payload, int64_t project_id, int64_t task_id, double hours)
 {
-    for (size_t i = 0; i < json_object_array_length(entries); i++) {
-        json_object *e = json_object_array_get_idx(entries, i);
-        int64_t p = nested_id(e, "project"), t = nested_id(e, "task");
-        double h = 0;
-        size_t k = 0;
+    gl_catalog *c = payload;
+    usage *v = realloc(c->used, (c->nused + 1) * sizeof(*v));
 
-        gl_json_double(e, "hours", &h);
-        if (!p || !t)
-            continue;
-        while (k < c->nused && !(c->used[k].project_id == p && c->used[k].task_id == t))
-            k++;
-        if (k == c->nused) {
-            usage *v = realloc(c->used, (c->nused + 1) * sizeof(*v));
-            if (!v)
-                return gl_error_set(GL_ENOMEM, "out of memory");
-            c->used = v;
-            c->used[c->nused++] = (usage){p, t, 0};
-        }
-        c->used[k].hours += h;
-    }
-    return GL_OK;
+    if (!v)
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    c->used = v;
+    c->used[c->nused++] = (usage){project_id, task_id, hours};
+    return 0;
 }
 
 int gl_catalog_load(gl_catalog **out, gl_store *store)
 {
     gl_catalog *c = calloc(1, sizeof(*c));
-    json_object *entries = NULL;
     int rc;
 
     *out = NULL;
@@ -100,15 +86,12 @@ int gl_catalog_load(gl_catalog **out, gl_store *store)
         goto fail;
     } else {
         c->me_id = id_of(c->me);
-        if ((rc = gl_store_mirror_entries(store, c->me_id, NULL, NULL, &entries)) < 0 ||
-            (rc = count_usage(c, entries)) < 0)
+        if ((rc = gl_store_mirror_usage(store, c->me_id, add_usage, c)) < 0)
             goto fail;
     }
-    json_object_put(entries);
     *out = c;
     return GL_OK;
 fail:
-    json_object_put(entries);
     gl_catalog_free(c);
     return rc;
 }

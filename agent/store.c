@@ -1262,6 +1262,27 @@ int gl_store_mirror_entries(gl_store *store, int64_t user_id, const char *from, 
     return json_rows(store, st, out, "harvest_time_entries");
 }
 
+int gl_store_mirror_usage(gl_store *store, int64_t user_id, gl_usage_fn fn, void *payload)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, src;
+
+    if ((rc = prepare(store, &st,
+                      "SELECT project_id, task_id, sum(hours) FROM harvest_time_entries "
+                      "WHERE user_id = ? AND project_id IS NOT NULL AND task_id IS NOT NULL "
+                      "GROUP BY project_id, task_id")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    while ((src = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(payload, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                     sqlite3_column_double(st, 2))) != 0)
+            break;
+    if (rc == 0 && src != SQLITE_DONE)
+        rc = db_error(store, "cannot read the mirror's time entries");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int gl_store_mirror_me(gl_store *store, json_object **out)
 {
     sqlite3_stmt *st = NULL;

@@ -264,6 +264,14 @@ int gl_store_mirror_rows(gl_store *store, gl_mirror_kind kind, json_object **out
 int gl_store_mirror_entries(gl_store *store, int64_t user_id, const char *from, const char *to,
                             json_object **out);
 
+/*
+ * gl_store_mirror_usage - the hours of `user_id` per project and task in the
+ * mirror, summed by SQLite (no entry is parsed): fn(payload, project, task,
+ * hours) for each pair; a non-zero return stops it with that code.
+ */
+typedef int (*gl_usage_fn)(void *payload, int64_t project_id, int64_t task_id, double hours);
+int gl_store_mirror_usage(gl_store *store, int64_t user_id, gl_usage_fn fn, void *payload);
+
 /* gl_store_mirror_me - the signed-in user as last synced; GL_ENOTFOUND before any sync. */
 int gl_store_mirror_me(gl_store *store, json_object **out);
 
