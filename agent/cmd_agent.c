@@ -182,10 +182,20 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
         if (gl_collect(cli, store, &o, &cr) < 0)
             gl_error_clear();
         gl_collect_report_clear(&cr);
+        /*
+         * A dry run shows the nudge as it would go, so it proposes for real,
+         * but in a transaction rolled back at the end: no proposal stays
+         * and none is auto-accepted (which the next push would send).
+         */
+        if (dry && (rc = gl_store_begin(store)) < 0)
+            goto fail;
         if ((rc = gl_propose_run(cli, store, &w, false, &pr)) < 0)
             goto fail;
     }
-    if ((rc = gl_nudge_run(cli, store, dry, &r)) < 0)
+    rc = gl_nudge_run(cli, store, dry, &r);
+    if (dry)
+        gl_store_rollback(store);
+    if (rc < 0)
         goto fail;
     if (r.sent)
         deliver(cli, store);

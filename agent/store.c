@@ -26,6 +26,7 @@ struct gl_store {
     const gl_clock *clock;
     /* Kept prepared: a first Git scan writes tens of thousands of activities. */
     sqlite3_stmt *activity_get, *activity_insert, *activity_update;
+    int depth; /* transactions open: the first is BEGIN, the others savepoints */
 };
 
 /*
@@ -448,16 +449,48 @@ int gl_store_check(gl_store *store)
 
 int gl_store_begin(gl_store *store)
 {
-    return exec(store, "BEGIN IMMEDIATE", "cannot start a transaction");
+    char sql[48];
+    int rc;
+
+    if (store->depth > 0 && !sqlite3_get_autocommit(store->db))
+        snprintf(sql, sizeof(sql), "SAVEPOINT gl_%d", store->depth);
+    else {
+        store->depth = 0; /* whatever was open before ended without us */
+        snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
+    }
+    if ((rc = exec(store, sql, "cannot start a transaction")) == GL_OK)
+        store->depth++;
+    return rc;
 }
 
 int gl_store_commit(gl_store *store)
 {
-    return exec(store, "COMMIT", "cannot commit");
+    char sql[48];
+    int rc;
+
+    if (store->depth > 1) {
+        snprintf(sql, sizeof(sql), "RELEASE gl_%d", store->depth - 1);
+        if ((rc = exec(store, sql, "cannot commit")) == GL_OK)
+            store->depth--;
+        return rc;
+    }
+    /* A failed COMMIT leaves the transaction open, for the caller's rollback. */
+    if ((rc = exec(store, "COMMIT", "cannot commit")) == GL_OK)
+        store->depth = 0;
+    return rc;
 }
 
 void gl_store_rollback(gl_store *store)
 {
+    char sql[64];
+
+    if (store->depth > 1) {
+        store->depth--;
+        snprintf(sql, sizeof(sql), "ROLLBACK TO gl_%d; RELEASE gl_%d", store->depth, store->depth);
+        sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+        return;
+    }
+    store->depth = 0;
     if (!sqlite3_get_autocommit(store->db))
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -74,7 +74,10 @@ int gl_store_check(gl_store *store);
 /*
  * Transactions.  gl_store_begin takes the write lock at once (BEGIN
  * IMMEDIATE) so a transaction never fails half-way for lack of it; it waits
- * up to 5 s for another process.  Transactions do not nest.
+ * up to 5 s for another process.  Inside a transaction, begin opens a
+ * savepoint: commit keeps what was done since, for the outer transaction
+ * to commit or roll back; rollback undoes only that.  So a dry run can
+ * hold everything a command does in one transaction and roll it all back.
  */
 int gl_store_begin(gl_store *store);
 int gl_store_commit(gl_store *store);

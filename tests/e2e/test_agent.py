@@ -636,6 +636,27 @@ class NudgeTest(AgentCase):
         self.assertEqual(len(self.sink.messages()), 1)
         self.assertEqual(self.alerts("nudge"), [("day", day, 0)])
 
+    def test_a_dry_run_leaves_nothing_behind(self):
+        # With auto-accept, a real run would accept the meetings' proposal, and the next push
+        # would send it to Harvest: a dry run shows the nudge and keeps none of that.
+        ics = self.write("work.ics", week_calendar(WEEK))
+        self.configure(f'[calendar "work"]\n\tics = {ics}\n' + MEETING_RULE +
+                       "[nudge]\n\tat = 16:45\n\tmin-gap = 1.5\n"
+                       "[propose]\n\tauto-accept = 0.5\n")
+        day = "2026-11-25"
+        self.at(utc(day, "17:00"))
+        dry = self.ok_json("nudge", "--dry-run")
+        self.assertEqual((dry["due"], dry["sent"]), (True, False), dry)
+        self.assertEqual((self.slack(), self.sink.messages(), self.outbox()), ([], [], {}))
+        self.assertEqual(self.alerts("nudge"), [])
+        listed = self.ok_json("propose", "--list", "--from", day, "--to", day)["proposals"]
+        self.assertEqual(listed, [])
+        # The real run still proposes, accepts and nudges.
+        sent = self.ok_json("nudge")
+        self.assertTrue(sent["sent"], sent)
+        listed = self.ok_json("propose", "--list", "--from", day, "--to", day)["proposals"]
+        self.assertEqual([p["status"] for p in listed], ["accepted"])
+
     def test_no_nudge_on_a_weekend_or_for_a_small_gap(self):
         # Thursday: 7 of 8 hours tracked, a gap of 1 h, not over min-gap = 1.5.
         self.add_hours(WEB, DEV, ["2026-11-26"], 7)

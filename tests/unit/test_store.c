@@ -241,6 +241,45 @@ static void transactions_roll_back(void **state)
     assert_int_equal(raw_int(path, "SELECT count(*) FROM outbox"), 0);
 }
 
+/* A transaction inside one is a savepoint: its own rollback or commit, then the outer's. */
+static void transactions_nest(void **state)
+{
+    const char *path = *state;
+    gl_store *store = NULL;
+    char *value = NULL;
+
+    gl_assert_ok(gl_store_open(&store, path, NULL));
+    gl_assert_ok(gl_store_begin(store));
+    gl_assert_ok(gl_store_state_set(store, "t", "outer", "1"));
+    gl_assert_ok(gl_store_begin(store));
+    gl_assert_ok(gl_store_state_set(store, "t", "undone", "1"));
+    gl_store_rollback(store);
+    gl_assert_ok(gl_store_begin(store));
+    gl_assert_ok(gl_store_state_set(store, "t", "kept", "1"));
+    gl_assert_ok(gl_store_commit(store));
+    assert_int_equal(gl_store_state_get(store, "t", "undone", &value), GL_ENOTFOUND);
+    gl_assert_ok(gl_store_state_get(store, "t", "kept", &value));
+    free(value);
+    gl_assert_ok(gl_store_commit(store));
+    gl_store_close(store);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sync_state WHERE source = 't'"), 2);
+
+    /* The outer rollback takes what the inner commit kept. */
+    gl_assert_ok(gl_store_open(&store, path, NULL));
+    gl_assert_ok(gl_store_begin(store));
+    gl_assert_ok(gl_store_begin(store));
+    gl_assert_ok(gl_store_state_set(store, "t", "dry", "1"));
+    gl_assert_ok(gl_store_commit(store));
+    gl_store_rollback(store);
+    assert_int_equal(gl_store_state_get(store, "t", "dry", &value), GL_ENOTFOUND);
+    /* And a transaction after it is a fresh one, not a savepoint of nothing. */
+    gl_assert_ok(gl_store_begin(store));
+    gl_assert_ok(gl_store_state_set(store, "t", "after", "1"));
+    gl_assert_ok(gl_store_commit(store));
+    gl_store_close(store);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sync_state WHERE source = 't'"), 3);
+}
+
 static void outbox_never_queues_twice_and_remembers_uncertainty(void **state)
 {
     fixture *f = *state;
@@ -344,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(newer_store_is_refused_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_files_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(transactions_roll_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(transactions_nest, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_never_queues_twice_and_remembers_uncertainty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(audit_rows_are_written, setup, teardown),
