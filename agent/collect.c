@@ -36,6 +36,20 @@ const char *gl_collect_meeting_why(const gl_meeting *m, bool include_all_day)
     return NULL;
 }
 
+/*
+ * One activity a reader reported, held until the whole source is read: a
+ * Google sync waits on the network and a first Git scan reads for seconds,
+ * and the store's write lock is not held meanwhile (a daemon and a command
+ * share it).  The strings are copies; kind and why are literals.
+ */
+typedef struct seen_item {
+    bool verdict_only; /* a cancellation without times: only whether it counts */
+    const char *kind, *why;
+    char *key, *title, *details;
+    int64_t start, end;
+    bool counted;
+} seen_item;
+
 /* What one run of one source needs while its reader calls back. */
 typedef struct source_run {
     gl_store *store;
@@ -46,7 +60,53 @@ typedef struct source_run {
     int64_t from, to; /* the window; occurrences outside it are not stored */
     bool progress;
     FILE *err;
+    seen_item *seen; /* what the reader reported, in order */
+    size_t nseen, capseen;
 } source_run;
+
+static int hold(source_run *sr, const gl_activity *a, bool verdict_only)
+{
+    seen_item *it;
+
+    if (sr->nseen == sr->capseen) {
+        size_t cap = sr->capseen ? sr->capseen * 2 : 64;
+        seen_item *v = realloc(sr->seen, cap * sizeof(*v));
+        if (!v)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        sr->seen = v;
+        sr->capseen = cap;
+    }
+    it = &sr->seen[sr->nseen];
+    *it = (seen_item){.verdict_only = verdict_only,
+                      .kind = a->kind,
+                      .why = a->why,
+                      .key = gl_strdup(a->key),
+                      .title = a->title ? gl_strdup(a->title) : NULL,
+                      .details = a->details ? gl_strdup(a->details) : NULL,
+                      .start = a->start,
+                      .end = a->end,
+                      .counted = a->counted};
+    if (!it->key || (a->title && !it->title) || (a->details && !it->details)) {
+        free(it->key);
+        free(it->title);
+        free(it->details);
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    }
+    sr->nseen++;
+    return GL_OK;
+}
+
+static void seen_clear(source_run *sr)
+{
+    for (size_t i = 0; i < sr->nseen; i++) {
+        free(sr->seen[i].key);
+        free(sr->seen[i].title);
+        free(sr->seen[i].details);
+    }
+    free(sr->seen);
+    sr->seen = NULL;
+    sr->nseen = sr->capseen = 0;
+}
 
 static void count_change(source_run *sr, int change)
 {
@@ -54,6 +114,38 @@ static void count_change(source_run *sr, int change)
         sr->report->added++;
     else if (change == GL_ACTIVITY_CHANGED)
         sr->report->changed++;
+}
+
+/* Write what the reader reported; inside the caller's transaction. */
+static int write_seen(source_run *sr)
+{
+    for (size_t i = 0; i < sr->nseen; i++) {
+        const seen_item *it = &sr->seen[i];
+        int change = GL_ACTIVITY_SAME, rc;
+        if (it->verdict_only) {
+            rc = gl_store_activity_set_verdict(sr->store, sr->source, it->key, it->counted, it->why,
+                                               sr->run, &change);
+            if (rc == GL_ENOTFOUND) { /* never seen with its times: nothing to mark */
+                gl_error_clear();
+                continue;
+            }
+        } else {
+            gl_activity a = {.source = sr->source,
+                             .kind = it->kind,
+                             .key = it->key,
+                             .start = it->start,
+                             .end = it->end,
+                             .title = it->title,
+                             .counted = it->counted,
+                             .why = it->why,
+                             .details = it->details};
+            rc = gl_store_activity_put(sr->store, &a, sr->run, &change);
+        }
+        if (rc < 0)
+            return rc;
+        count_change(sr, change);
+    }
+    return GL_OK;
 }
 
 static json_object *meeting_details(const gl_meeting *m)
@@ -86,7 +178,7 @@ static int store_meeting(void *payload, const gl_meeting *m)
 {
     source_run *sr = payload;
     const char *why = gl_collect_meeting_why(m, sr->include_all_day);
-    int change = GL_ACTIVITY_SAME, rc;
+    int rc;
 
     sr->report->read++;
     if (why)
@@ -95,13 +187,8 @@ static int store_meeting(void *payload, const gl_meeting *m)
      * Google sends a deleted event as its id and status, perhaps with its
      * original start: mark what is known; store it only when it has times.
      */
-    if (m->cancelled && (m->end <= m->start || !m->uid || !*m->uid)) {
-        rc = gl_store_activity_set_verdict(sr->store, sr->source, m->key, false, why, sr->run,
-                                           &change);
-        if (rc == GL_OK)
-            count_change(sr, change);
-        return rc == GL_ENOTFOUND ? GL_OK : rc;
-    }
+    if (m->cancelled && (m->end <= m->start || !m->uid || !*m->uid))
+        return hold(sr, &(gl_activity){.key = m->key, .counted = false, .why = why}, true);
     json_object *details = meeting_details(m);
     gl_activity a = {
         .source = sr->source,
@@ -114,10 +201,8 @@ static int store_meeting(void *payload, const gl_meeting *m)
         .why = why,
         .details = gl_json_compact(details),
     };
-    rc = gl_store_activity_put(sr->store, &a, sr->run, &change);
+    rc = hold(sr, &a, false);
     json_object_put(details);
-    if (rc == GL_OK)
-        count_change(sr, change);
     return rc;
 }
 
@@ -253,14 +338,15 @@ static int collect_ics(source_run *sr, gl_cli *cli, const calendar_ctx *cc, cons
 
     if (is_feed(ics) && (rc = feed_text(sr, ics, cc->timezone, &feed, &cached, &fresh)) < 0)
         goto done;
-    if ((rc = gl_store_begin(sr->store)) < 0)
-        goto done;
     if (!is_feed(ics))
         rc = gl_ical_read_file(ics, &io, store_meeting, sr, &stats);
     else if (fresh)
         rc = gl_ical_parse(feed.body, feed.body_len, sr->source, &io, store_meeting, sr, &stats);
     else
         rc = gl_ical_parse(cached, strlen(cached), sr->source, &io, store_meeting, sr, &stats);
+    if (rc < 0 || (rc = gl_store_begin(sr->store)) < 0)
+        goto done;
+    rc = write_seen(sr);
     /* Parts that could not be read may hold what is still there: remove nothing then. */
     if (rc == GL_OK && !stats.skipped)
         rc = gl_store_activity_sweep(sr->store, sr->source, sr->from, sr->to, sr->run, &removed);
@@ -279,6 +365,7 @@ static int collect_ics(source_run *sr, gl_cli *cli, const calendar_ctx *cc, cons
                     stats.skipped, stats.skipped == 1 ? "" : "s", stats.problem);
 
 done:
+    seen_clear(sr);
     free(cached);
     gl_ical_feed_clear(&feed);
     return rc;
@@ -327,9 +414,10 @@ static int collect_google(source_run *sr, gl_cli *cli, const char *calendar_id)
     snprintf(window, sizeof(window), "%lld %lld", (long long)from, (long long)to);
     sr->from = from;
     sr->to = to;
-    if ((rc = gl_store_begin(sr->store)) < 0)
+    if ((rc = gl_gcal_sync(g, calendar_id, from, to, token, &sink, &res)) < 0 ||
+        (rc = gl_store_begin(sr->store)) < 0)
         goto done;
-    rc = gl_gcal_sync(g, calendar_id, from, to, token, &sink, &res);
+    rc = write_seen(sr);
     /* What could not be read may still be there: nothing is removed then. */
     if (rc == GL_OK && res.full && !res.skipped) {
         int64_t removed = 0;
@@ -351,6 +439,7 @@ static int collect_google(source_run *sr, gl_cli *cli, const char *calendar_id)
                     res.skipped, res.skipped == 1 ? "" : "s", res.problem);
 
 done:
+    seen_clear(sr);
     gl_gcal_result_clear(&res);
     gl_gcal_free(g);
     free(token);
@@ -372,7 +461,7 @@ static int store_commit(void *payload, const gl_commit *c)
 {
     source_run *sr = payload;
     json_object *d = json_object_new_object(), *keys = json_object_new_array();
-    int change = GL_ACTIVITY_SAME, rc;
+    int rc;
 
     json_object_object_add(d, "repo", json_object_new_string(sr->source + 4));
     if (c->branch)
@@ -397,10 +486,8 @@ static int store_commit(void *payload, const gl_commit *c)
         .details = gl_json_compact(d),
     };
     sr->report->read++;
-    rc = gl_store_activity_put(sr->store, &a, sr->run, &change);
+    rc = hold(sr, &a, false);
     json_object_put(d);
-    if (rc == GL_OK)
-        count_change(sr, change);
     return rc;
 }
 
@@ -438,11 +525,12 @@ static int collect_git(source_run *sr, const char *path, const calendar_ctx *cc)
         strcmp(old_basis, basis) == 0 &&
         gl_store_state_get(sr->store, sr->source, "tips", &tips) == GL_OK)
         go.tips = tips;
-    if ((rc = gl_store_begin(sr->store)) < 0)
-        goto done;
     rc = gl_git_scan(&go, store_commit, sr, &res);
     if (sr->progress && res.commits_read >= 1)
         fprintf(sr->err, "\r\033[K");
+    if (rc < 0 || (rc = gl_store_begin(sr->store)) < 0)
+        goto done;
+    rc = write_seen(sr);
     if (rc == GL_OK && res.tips)
         rc = gl_store_state_set(sr->store, sr->source, "tips", res.tips);
     if (rc == GL_OK)
@@ -459,6 +547,7 @@ static int collect_git(source_run *sr, const char *path, const calendar_ctx *cc)
              res.commits_mine);
 
 done:
+    seen_clear(sr);
     gl_git_result_clear(&res);
     free(tips);
     free(basis);

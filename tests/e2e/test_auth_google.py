@@ -4,12 +4,14 @@ the browser with urllib), the token file (0600, never printed), and what later c
 with it: refresh before expiry, refresh after a 401, and a revoked refresh token."""
 import json
 import re
+import sqlite3
 import subprocess
 import urllib.error
 import urllib.request
 
 from harness import BIN, WRAPPER, GleanerTestCase, main
 from fake_gcal import FakeGoogle
+from fakekit import wait_for
 
 NOW = "2026-11-21T09:00:00Z"
 READONLY = "https://www.googleapis.com/auth/calendar.readonly"
@@ -222,6 +224,33 @@ class UseTest(GoogleCase):
         self.assertExit(r, 0)
         self.assertEqual(self.fg.refresh_count, 1)
         self.assertNotEqual(self.saved()["access_token"], before["access_token"])
+
+    def test_no_lock_on_the_store_while_google_answers(self):
+        # A daemon's collect waiting on Google must not keep the user's own commands out.
+        self.signed_in()
+        self.fg.server.fault("hold", path="/calendar/v3/calendars/primary/events")
+        proc = subprocess.Popen([*WRAPPER, BIN, "collect", "--from", "2026-11-16", "--to",
+                                 "2026-11-20"], env=self.env, cwd=self.home,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+        self.addCleanup(self.fg.server.release)
+        wait_for(lambda: self.fg.server.holding == 1 or proc.poll() is not None,
+                 timeout=60, message="gleaner never asked Google for events")
+        if proc.poll() is not None:
+            self.fail("gleaner ended before Google answered: " + proc.communicate()[1])
+        db = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")   # fails at once with 'database is locked'
+            db.execute("ROLLBACK")
+        finally:
+            db.close()
+        self.fg.server.release()
+        out, err = proc.communicate(timeout=60 * (10 if WRAPPER else 1))
+        self.assertEqual(proc.returncode, 0, out + err)
+        db = sqlite3.connect(self.db_path)
+        stored = db.execute("SELECT count(*) FROM activities").fetchone()[0]
+        db.close()
+        self.assertGreater(stored, 0)
 
     def test_a_revoked_refresh_token_says_sign_in_again(self):
         before = self.signed_in()

@@ -60,6 +60,10 @@ FAULT_PARAMS: dict[str, set[str]] = {
     # Served at once, answered `seconds` later: a client with a shorter
     # timeout gives up on a request that did take effect.
     "slow": {"seconds"},
+    # Waits until the test calls release() (or the server stops), then serves
+    # normally: the client is stuck on the network for exactly as long as the
+    # test needs to look at what it holds meanwhile.
+    "hold": set(),
 }
 
 
@@ -396,6 +400,8 @@ class FakeServer:
         self._faults: list[_Fault] = []
         self._limiters: list[_RateLimiter] = []
         self._inflight = 0  # requests being served right now
+        self._holding = 0  # requests waiting on a hold fault right now
+        self._released = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -432,6 +438,7 @@ class FakeServer:
             self._stopped = True
             thread = self._thread
         self._stopping.set()  # also cuts injected delays short
+        self._released.set()
         if thread is not None:
             self._httpd.shutdown()
             thread.join(timeout=5)
@@ -559,6 +566,16 @@ class FakeServer:
             self._faults.clear()
 
     @property
+    def holding(self) -> int:
+        """Requests waiting on a `hold` fault at this moment."""
+        with self._lock:
+            return self._holding
+
+    def release(self) -> None:
+        """Let every held request (and any held later) go on."""
+        self._released.set()
+
+    @property
     def inflight(self) -> int:
         """Requests being served at this moment (wait for 0 before checking state)."""
         with self._lock:
@@ -643,6 +660,12 @@ class FakeServer:
         if fault is not None:
             if fault.kind == "delay":
                 self._stopping.wait(fault.params["seconds"])
+            elif fault.kind == "hold":
+                with self._lock:
+                    self._holding += 1
+                self._released.wait()
+                with self._lock:
+                    self._holding -= 1
             elif fault.kind == "close":
                 return 0, [], b"", "close"
             elif fault.kind == "truncate":
@@ -681,7 +704,9 @@ class FakeServer:
             "fault": ("POST", self._ctl_fault),
             "rate_limit": ("POST", self._ctl_rate_limit),
             "requests": ("GET", self._ctl_requests),
-            "faults": ("GET", lambda _req: {"pending": self.pending_faults()}),
+            "faults": ("GET", lambda _req: {"pending": self.pending_faults(),
+                                            "holding": self.holding}),
+            "release": ("POST", lambda _req: self.release()),
             "reset": ("POST", self._ctl_reset),
         }
         if name not in table:

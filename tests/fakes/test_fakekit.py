@@ -201,6 +201,18 @@ class FaultTest(FakeTestCase):
         self.assertEqual(r.status, 200)
         self.assertEqual(self.srv.pending_faults(), 0)
 
+    def test_hold_waits_for_release(self):
+        self.srv.fault("hold")
+        got = []
+        t = threading.Thread(target=lambda: got.append(self.call("GET", "/a")), daemon=True)
+        t.start()
+        wait_for(lambda: self.srv.holding == 1, timeout=5, message="request never held")
+        self.assertEqual(got, [])
+        self.srv.release()
+        t.join(timeout=5)
+        self.assertFalse(t.is_alive())
+        self.assertEqual((got[0].status, self.srv.holding, self.srv.pending_faults()), (200, 0, 0))
+
     def test_status(self):
         self.srv.fault("status", status=503, headers={"Retry-After": "2"},
                        json={"message": "down"})
@@ -345,7 +357,7 @@ class ControlApiTest(FakeTestCase):
 
         self.control("fault", {"kind": "status", "status": 502, "count": 1, "path": "/users/me",
                                "json": {"message": "upstream down"}})
-        self.assertEqual(self.control("faults"), {"pending": 1})
+        self.assertEqual(self.control("faults"), {"pending": 1, "holding": 0})
         r = self.call("GET", "/users/me")
         self.assertEqual((r.status, r.json()), (502, {"message": "upstream down"}))
         self.control("fault", {"kind": "garbage", "body": "{\"cur"})
