@@ -234,9 +234,21 @@ int gl_notify_queue(gl_cli *cli, gl_store *store, const char *dedupe, const gl_n
         if (rc < 0)
             return rc;
     }
-    if (nto) {
+    /*
+     * To several people, one row each (all named in To): an address the
+     * server refuses, or a mailbox that is full for now, keeps the message
+     * from nobody else, and each copy goes once.
+     */
+    for (size_t i = 0; i < nto && rc == GL_OK; i++) {
         json_object *p = email_payload(cli, n, to, nto, dedupe);
-        snprintf(key, sizeof(key), "%s#email", dedupe);
+        if (nto > 1) {
+            json_object *rcpt = json_object_new_array();
+            json_object_array_add(rcpt, json_object_new_string(to[i]));
+            json_object_object_add(p, "rcpt", rcpt);
+            snprintf(key, sizeof(key), "%s#email:%s", dedupe, to[i]);
+        } else {
+            snprintf(key, sizeof(key), "%s#email", dedupe);
+        }
         rc = queue_row(store, GL_OUTBOX_EMAIL, key, p, first_id, queued);
         json_object_put(p);
     }
@@ -392,8 +404,8 @@ static int send_email(gl_cli *cli, const gl_outbox_item *item, json_object *p)
     const gl_config *cfg;
     gl_smtp_options o = {0};
     gl_mail m = {0};
-    json_object *arr = gl_json_array(p, "to");
-    const char **to = NULL;
+    json_object *arr = gl_json_array(p, "to"), *rcpt = gl_json_array(p, "rcpt");
+    const char **to = NULL, **envelope = NULL;
     char *password = NULL;
     int rc;
 
@@ -418,6 +430,16 @@ static int send_email(gl_cli *cli, const gl_outbox_item *item, json_object *p)
     for (size_t i = 0; i < m.nto; i++)
         to[i] = json_object_get_string(json_object_array_get_idx(arr, i));
     m.to = to;
+    if (rcpt && (m.nrcpt = json_object_array_length(rcpt)) > 0) {
+        if (!(envelope = calloc(m.nrcpt, sizeof(*envelope)))) {
+            free(to);
+            gl_fs_free_secret(password);
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < m.nrcpt; i++)
+            envelope[i] = json_object_get_string(json_object_array_get_idx(rcpt, i));
+        m.rcpt = envelope;
+    }
     m.subject = gl_json_str(p, "subject");
     m.text = gl_json_str(p, "text");
     m.html = gl_json_str(p, "html");
@@ -427,6 +449,7 @@ static int send_email(gl_cli *cli, const gl_outbox_item *item, json_object *p)
         m.text = "";
     rc = gl_smtp_send(&o, &m);
     free(to);
+    free(envelope);
     gl_fs_free_secret(password);
     return rc;
 }

@@ -149,9 +149,9 @@ int gl_smtp_send(const gl_smtp_options *o, const gl_mail *m)
         goto done;
     }
     snprintf(from, sizeof(from), "<%s>", o->from);
-    for (size_t i = 0; i < m->nto; i++) {
+    for (size_t i = 0; i < (m->rcpt ? m->nrcpt : m->nto); i++) {
         char to[330];
-        snprintf(to, sizeof(to), "<%s>", m->to[i]);
+        snprintf(to, sizeof(to), "<%s>", m->rcpt ? m->rcpt[i] : m->to[i]);
         rcpt = add(rcpt, to, &ok);
     }
     date_header(date, sizeof(date), m->date);

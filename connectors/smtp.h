@@ -24,8 +24,11 @@ typedef struct gl_smtp_options {
 } gl_smtp_options;
 
 typedef struct gl_mail {
-    const char *const *to; /* recipient addresses */
+    const char *const *to; /* recipient addresses, for the To header */
     size_t nto;
+    /* Whom to deliver to (RCPT TO), when not everyone in `to`; NULL: `to`. */
+    const char *const *rcpt;
+    size_t nrcpt;
     const char *subject;    /* UTF-8 */
     const char *text;       /* the text/plain part; required */
     const char *html;       /* the text/html part; NULL for text only */

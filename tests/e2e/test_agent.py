@@ -158,12 +158,13 @@ class AgentCase(HarvestCase):
         return sorted(self.db().execute(
             "SELECT subject, period, level FROM alerts WHERE kind = ?", (kind,)).fetchall())
 
-    def assertMail(self, mail, subject, to, html: bool):
-        """A well-formed message: the headers a mail client needs, and its parts."""
+    def assertMail(self, mail, subject, to, html: bool, rcpt=None):
+        """A well-formed message: the headers a mail client needs, and its parts; delivered to
+        `rcpt` (default: everyone in To)."""
         msg = mail.message()
         self.assertEqual(str(msg["Subject"]), subject)
         self.assertEqual([a.addr_spec for a in msg["To"].addresses], list(to))
-        self.assertEqual(sorted(mail.rcpt_tos), sorted(to))
+        self.assertEqual(sorted(mail.rcpt_tos), sorted(to if rcpt is None else rcpt))
         self.assertEqual(msg["From"].addresses[0].addr_spec, "gleaner@example.com")
         self.assertEqual(mail.mail_from, "gleaner@example.com")
         self.assertTrue(msg["Message-ID"] and str(msg["Message-ID"]).startswith("<"), msg)
@@ -779,13 +780,14 @@ class ReportTest(AgentCase):
                        emails=())
         want = self.expected()
         r = self.ok("report", "weekly", "--week", self.WEEK, "--send")
-        self.assertIn("2 messages queued", r.err)
+        self.assertIn("3 messages queued", r.err)   # the channel, and a copy for each of two
         title = f"Timesheets, week {self.WEEK}: 2 behind"
         self.assertEqual([m["text"] for m in self.slack()], [title])
         mails = self.sink.messages()
-        self.assertEqual(len(mails), 1)
+        self.assertEqual(sorted(m.rcpt_tos[0] for m in mails),
+                         ["lead@example.com", "manager@example.com"])
         text, page = self.assertMail(mails[0], title, ["manager@example.com", "lead@example.com"],
-                                     html=True)
+                                     html=True, rcpt=mails[0].rcpt_tos)
         for p in want:
             self.assertIn(p["name"], text)
             self.assertIn(html.escape(p["name"]), page)
@@ -797,7 +799,7 @@ class ReportTest(AgentCase):
         again = self.run_gleaner("report", "weekly", "--week", self.WEEK, "--send")
         self.assertIn("sent already", again.err)
         self.assertEqual(len(self.slack()), 1)
-        self.assertEqual(len(self.sink.messages()), 1)
+        self.assertEqual(len(self.sink.messages()), 2)
         self.assertEqual(self.alerts("report"), [("weekly", self.WEEK, 0)])
         self.assertEqual(self.alerts("reminder"), [])   # report.remind is off
 
@@ -893,6 +895,36 @@ class OutboxTest(AgentCase):
         box = self.outbox()
         self.assertEqual((box[self.KEY + "#slack"]["status"], box[self.KEY + "#email"]["status"]),
                          ("done", "done"))
+
+    def test_one_refused_address_keeps_the_message_from_nobody_else(self):
+        team = ("ada@example.com", "nobody@example.com", "bob@example.com")
+        self.configure(slack=None, emails=team)
+        self.cross_75()
+        self.sink.refuse_recipient("nobody@example.com", 550)   # no such user: for good
+        self.sink.refuse_recipient("bob@example.com", 452)      # mailbox full: for now
+        r = self.run_gleaner("budget", "--check")
+        self.assertExit(r, 0)
+        (mail,) = self.sink.messages()
+        self.assertEqual(mail.rcpt_tos, ["ada@example.com"])
+        self.assertMail(mail, self.TITLE, list(team), html=False, rcpt=["ada@example.com"])
+        box = self.outbox()
+        rows = {a: box[f"{self.KEY}#email:{a}"] for a in team}
+        self.assertEqual(rows["ada@example.com"]["status"], "done")
+        self.assertEqual(rows["nobody@example.com"]["status"], "failed")
+        self.assertIn("550", rows["nobody@example.com"]["error"])
+        self.assertIn(rows["bob@example.com"]["status"], ("pending", "sending"))
+
+        # Bob's mailbox has room again: he gets it, once; nobody and Ada get nothing more.
+        self.sink.refuse_recipient("bob@example.com", None)
+        for step in (dict(minutes=2), dict(hours=2), dict(days=1)):
+            self.later(**step)
+            self.ok("daemon", "--once")
+        mails = self.sink.messages()
+        self.assertEqual([m.rcpt_tos for m in mails], [["ada@example.com"], ["bob@example.com"]])
+        self.assertEqual(mails[1].message()["message-id"], mail.message()["message-id"])
+        box = self.outbox()
+        self.assertEqual(box[f"{self.KEY}#email:bob@example.com"]["status"], "done")
+        self.assertEqual(box[f"{self.KEY}#email:nobody@example.com"]["attempts"], 1)
 
     def lose_the_first_post(self, channel):
         """Slack posts the alert and the answer is lost; later runs must not post it again."""

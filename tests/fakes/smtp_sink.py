@@ -15,6 +15,7 @@ NNNN.json (the envelope). The test reads them back from that directory:
         mail.mail_from, mail.rcpt_tos, mail.data  # the envelope and the raw bytes
         mail.message()                            # email.message.EmailMessage (policy.default)
         sink.refuse(2, code=451)                  # the next two messages get "451 ..."
+        sink.refuse_recipient("x@example.com", code=550)   # RCPT TO:<x@...> gets "550 ..."
 
 With user/password the server offers AUTH PLAIN and LOGIN without TLS (loopback only) and
 requires it: a message sent without logging in gets 530, a wrong password 535. Every login
@@ -190,7 +191,23 @@ class SmtpSink:
     def refuse(self, count: int = 1, code: int = 451,
                text: str = "Requested action aborted: local error in processing") -> None:
         """Answer the next `count` messages' DATA with `code` (4xx: try later; 5xx: no)."""
-        _write_json(self.dir / "control.json", {"refuse": count, "code": code, "text": text})
+        self._control(refuse=count, code=code, text=text)
+
+    def refuse_recipient(self, address: str, code: int | None = 550) -> None:
+        """Answer RCPT TO for `address` with `code` from now on (None: accept it again)."""
+        rcpt = dict(self._read_control().get("rcpt", {}))
+        if code is None:
+            rcpt.pop(address.lower(), None)
+        else:
+            rcpt[address.lower()] = code
+        self._control(rcpt=rcpt)
+
+    def _read_control(self) -> dict[str, Any]:
+        path = self.dir / "control.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def _control(self, **changes: Any) -> None:
+        _write_json(self.dir / "control.json", dict(self._read_control(), **changes))
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -230,6 +247,18 @@ def _serve(directory: Path, user: str | None, password: str | None) -> int:
         return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
 
     class Handler:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                              rcpt_options: Any) -> str:
+            control = directory / "control.json"
+            with lock:
+                c = json.loads(control.read_text()) if control.exists() else {}
+            code = c.get("rcpt", {}).get(address.lower())
+            if code is not None:
+                return (f"{code} 4.2.2 Mailbox full, try later" if code < 500
+                        else f"{code} 5.1.1 No such user here")
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             control = directory / "control.json"
             with lock:
