@@ -531,6 +531,18 @@ static int collect_git(source_run *sr, const char *path, const calendar_ctx *cc)
     if (rc < 0 || (rc = gl_store_begin(sr->store)) < 0)
         goto done;
     rc = write_seen(sr);
+    /*
+     * A whole history read cleanly is all there is: commits it no longer
+     * holds as the user's (an address taken out of user.email, a path
+     * pointed at another repository, a history rewritten) go.  An
+     * incremental read or a warning removes nothing.
+     */
+    if (rc == GL_OK && !go.tips && !res.warning[0]) {
+        int64_t removed = 0;
+        rc =
+            gl_store_activity_sweep(sr->store, sr->source, INT64_MIN, INT64_MAX, sr->run, &removed);
+        sr->report->removed = (size_t)removed;
+    }
     if (rc == GL_OK && res.tips)
         rc = gl_store_state_set(sr->store, sr->source, "tips", res.tips);
     if (rc == GL_OK)

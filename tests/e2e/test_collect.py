@@ -98,7 +98,8 @@ def git(repo: Path, *args, date=None, email="ada@example.com", name="Ada"):
 
 
 def commit(repo: Path, message: str, date: str, **who):
-    (repo / "log.txt").open("a").write(message + "\n")
+    with (repo / "log.txt").open("a") as log:
+        log.write(message + "\n")
     git(repo, "add", "log.txt")
     git(repo, "commit", "-q", "-m", message, date=date, **who)
 
@@ -349,6 +350,26 @@ class GitTest(CollectCase):
                    f"\ttimezone = Europe/Berlin\n[repo \"acme-web\"]\n\tpath = {self.repo}\n")
         src = self.collect()["git:acme-web"]
         self.assertEqual((src["read"], src["added"]), (4, 1))
+
+    def test_an_identity_taken_out_takes_its_commits_with_it(self):
+        def configure(*emails):
+            self.write(".config/gleaner/config",
+                       "[user]\n" + "".join(f"\temail = {e}\n" for e in emails) +
+                       f"\ttimezone = Europe/Berlin\n[repo \"acme-web\"]\n\tpath = {self.repo}\n")
+        configure("ada@example.com", "bob@acme.com")    # Bob's address, by mistake
+        self.assertEqual(self.collect()["git:acme-web"]["read"], 4)
+        self.assertIn("Bob's change", [a["title"] for a in self.activities()])
+        configure("ada@example.com")
+        src = self.collect()["git:acme-web"]
+        self.assertEqual((src["read"], src["removed"]), (3, 1))
+        titles = sorted(a["title"] for a in self.activities())
+        self.assertEqual(titles, ["Commit from the old laptop", "Fix login redirect",
+                                  "Start the site"])
+        # An incremental read removes nothing, though a branch that held a commit is gone.
+        git(self.repo, "branch", "-q", "-D", "feature/ACME-142-login")
+        again = self.collect()["git:acme-web"]
+        self.assertEqual((again["read"], again["removed"]), (0, 0))
+        self.assertEqual(len(self.activities()), 3)
 
     def test_missing_and_corrupt_repositories(self):
         broken = self.home / "src" / "broken"
