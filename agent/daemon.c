@@ -34,9 +34,25 @@
 #include "util/str.h"
 #include "util/tz.h"
 
+/*
+ * A failed job runs again after 5 minutes, then 10, 20, 40, then hourly: an
+ * outage is caught soon after it ends, and a mistake to mend (a revoked
+ * token, a config error) does not write to the journal every 5 minutes for
+ * days.  SIGHUP (a config mended) tries again at once.
+ */
 #define RETRY_AFTER_FAILURE_S 300
-#define MAX_SLEEP_S           60
-#define COLLECT_DAYS          7
+#define RETRY_AT_MOST_S       3600
+
+static int64_t retry_delay(int failures)
+{
+    int64_t delay = RETRY_AFTER_FAILURE_S;
+
+    for (int i = 0; i < failures && delay < RETRY_AT_MOST_S; i++)
+        delay *= 2;
+    return delay < RETRY_AT_MOST_S ? delay : RETRY_AT_MOST_S;
+}
+#define MAX_SLEEP_S  60
+#define COLLECT_DAYS 7
 
 typedef enum schedule { EVERY, DAILY_AT, WEEKLY_AT } schedule;
 
@@ -51,6 +67,7 @@ typedef struct job {
     int (*run)(daemon_state *d, char *summary, size_t len, bool *notable);
     int64_t last;     /* UTC seconds of the last run, 0: never */
     int64_t retry_at; /* after a failure */
+    int failures;     /* in a row, for the backoff */
 } job;
 
 struct daemon_state {
@@ -418,7 +435,8 @@ static int load_schedule(daemon_state *d)
         for (size_t k = 0; k < d->njobs; k++)
             if (strcmp(d->jobs[k].name, jobs[i].name) == 0) {
                 jobs[i].last = d->jobs[k].last;
-                jobs[i].retry_at = d->jobs[k].retry_at;
+                /* A reload is often a mend: what was failing tries again now. */
+                jobs[i].retry_at = d->jobs[k].retry_at ? gl_clock_now(d->cli->clock) : 0;
             }
         d->jobs[i] = jobs[i];
     }
@@ -466,7 +484,7 @@ static int job_in_child(daemon_state *d, job *j, int64_t now)
     rc = j->run(d, summary, sizeof(summary), &notable);
     if (rc < 0) {
         say(d, "%s failed: %s (trying again in %d minutes)", j->name, gl_error_last(),
-            RETRY_AFTER_FAILURE_S / 60);
+            (int)(retry_delay(j->failures) / 60));
     } else {
         /* Quiet when nothing happened: journald gets what someone may want to know. */
         if (summary[0] && (notable || d->cli->verbose))
@@ -509,7 +527,7 @@ static void run_job(daemon_state *d, job *j, int64_t now)
         clock_pipe[0] = clock_pipe[1] = -1;
     if ((pid = fork()) < 0) {
         say(d, "%s: cannot start it: %s", j->name, strerror(errno));
-        j->retry_at = gl_clock_now(d->cli->clock) + RETRY_AFTER_FAILURE_S;
+        j->retry_at = gl_clock_now(d->cli->clock) + retry_delay(j->failures++);
         if (clock_pipe[0] >= 0) {
             close(clock_pipe[0]);
             close(clock_pipe[1]);
@@ -548,11 +566,12 @@ static void run_job(daemon_state *d, job *j, int64_t now)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         j->last = now;
         j->retry_at = 0;
+        j->failures = 0;
     } else {
         if (WIFSIGNALED(status))
             say(d, "%s died (signal %d); trying again in %d minutes", j->name, WTERMSIG(status),
-                RETRY_AFTER_FAILURE_S / 60);
-        j->retry_at = gl_clock_now(d->cli->clock) + RETRY_AFTER_FAILURE_S;
+                (int)(retry_delay(j->failures) / 60));
+        j->retry_at = gl_clock_now(d->cli->clock) + retry_delay(j->failures++);
     }
 }
 

@@ -253,6 +253,24 @@ class SimulatedWeekTest(DaemonCase):
         self.assertEqual({row["status"] for row in box.values()}, {"done"}, box)
         self.assertEqual(len(self.slack()), len(box) - len(self.sink.messages()))
 
+    def test_a_job_that_keeps_failing_backs_off_to_hourly(self):
+        # A revoked Harvest token from 06:00 to noon: sync fails at 06:00, then 5, 10, 20
+        # and 40 minutes after each try, then hourly; not every 5 minutes for six hours.
+        if WRAPPER:
+            self.skipTest("hundreds of job processes: not run under a wrapper (valgrind)")
+        self.configure(token_file=self.write(".config/gleaner/revoked.token", "revoked\n"))
+        proc = self.start_daemon("--until", "2026-11-23T12:00:00Z")
+        try:
+            code = proc.wait(timeout=120 * SLOW)
+        except subprocess.TimeoutExpired:
+            self.fail(f"the simulated morning did not end:\n{self.log(proc)}")
+        self.assertEqual(code, 0, self.log(proc))
+        waits = [line.rsplit("trying again in ", 1)[1] for line in self.log(proc).splitlines()
+                 if line.startswith("gleaner daemon: sync failed:")]
+        self.assertEqual(waits, ["5 minutes)", "10 minutes)", "20 minutes)", "40 minutes)"]
+                         + ["60 minutes)"] * 5, self.log(proc))
+        self.assertNotIn(self.fh.PAT, self.log(proc))
+
     def test_missed_slots_run_once_on_waking(self):
         """A laptop asleep from Monday morning to Wednesday night, then to next Monday."""
         self.at(utc("2026-11-23", "07:00"))
