@@ -134,54 +134,129 @@ bool gl_time_off_is(const gl_time_off *t, const gl_activity *a)
             regexec(&t->away, a->title ? a->title : "", 0, NULL, 0) == 0);
 }
 
+/* A growing list of spans: a day has as many as it has (a script's 500 commits, say). */
+typedef struct span_list {
+    gl_gap_span *v;
+    size_t n, cap;
+} span_list;
+
+static int span_add(span_list *l, gl_gap_span s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        gl_gap_span *v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return GL_OK;
+}
+
 /* What a day's activities say: counted events for the timeline, and time off. */
 typedef struct day_facts {
-    gl_tl_event events[MAX_SPANS];
-    size_t nevents;
-    gl_gap_span off[MAX_SPANS];
-    size_t noff;
+    gl_tl_event *events;
+    size_t nevents, capevents;
+    span_list off;
     const gl_time_off *time_off;
-    int repos;
-    char repo_names[16][80];
+    char **repos; /* the sources of the day's commits: a session never mixes two */
+    size_t nrepos, caprepos;
 } day_facts;
+
+static void day_facts_reset(day_facts *f)
+{
+    for (size_t i = 0; i < f->nrepos; i++)
+        free(f->repos[i]);
+    f->nrepos = f->nevents = f->off.n = 0;
+}
+
+static void day_facts_free(day_facts *f)
+{
+    if (!f)
+        return;
+    day_facts_reset(f);
+    free(f->repos);
+    free(f->events);
+    free(f->off.v);
+    free(f);
+}
+
+static int repo_group(day_facts *f, const char *source, int *group)
+{
+    size_t g = 0;
+
+    while (g < f->nrepos && strcmp(f->repos[g], source) != 0)
+        g++;
+    if (g == f->nrepos) {
+        if (f->nrepos == f->caprepos) {
+            size_t cap = f->caprepos ? f->caprepos * 2 : 8;
+            char **v = realloc(f->repos, cap * sizeof(*v));
+            if (!v)
+                return gl_error_set(GL_ENOMEM, "out of memory");
+            f->repos = v;
+            f->caprepos = cap;
+        }
+        if (!(f->repos[f->nrepos] = gl_strdup(source)))
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        f->nrepos++;
+    }
+    *group = (int)g;
+    return GL_OK;
+}
 
 static int read_fact(void *payload, const gl_activity *a)
 {
     day_facts *f = payload;
+    gl_tl_event e = {0};
+    int rc;
 
-    if (gl_time_off_is(f->time_off, a)) {
-        if (f->noff < MAX_SPANS)
-            f->off[f->noff++] = (gl_gap_span){a->start, a->end};
-        return 0;
-    }
-    if (!a->counted || f->nevents >= MAX_SPANS)
+    if (gl_time_off_is(f->time_off, a))
+        return span_add(&f->off, (gl_gap_span){a->start, a->end});
+    if (!a->counted)
         return 0;
     if (strcmp(a->kind, "meeting") == 0) {
-        f->events[f->nevents++] = (gl_tl_event){GL_TL_MEETING, a->start, a->end, 0};
+        e = (gl_tl_event){GL_TL_MEETING, a->start, a->end, 0, 0};
     } else if (strcmp(a->kind, "commit") == 0) {
         int g = 0;
-        while (g < f->repos && strcmp(f->repo_names[g], a->source) != 0)
-            g++;
-        if (g == f->repos && f->repos < 16)
-            snprintf(f->repo_names[f->repos++], sizeof(f->repo_names[0]), "%s", a->source);
-        f->events[f->nevents++] = (gl_tl_event){GL_TL_COMMIT, a->start, a->start, g};
+        if ((rc = repo_group(f, a->source, &g)) < 0)
+            return rc;
+        e = (gl_tl_event){GL_TL_COMMIT, a->start, a->start, g, 0};
+    } else {
+        return 0;
     }
+    if (f->nevents == f->capevents) {
+        size_t cap = f->capevents ? f->capevents * 2 : 64;
+        gl_tl_event *v = realloc(f->events, cap * sizeof(*v));
+        if (!v)
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        f->events = v;
+        f->capevents = cap;
+    }
+    f->events[f->nevents++] = e;
     return 0;
 }
 
 /* Seconds of [a, b) that the spans cover (they may overlap). */
-static int64_t covered_seconds(int64_t a, int64_t b, const gl_gap_span *spans, size_t n)
+static int covered_seconds(int64_t a, int64_t b, const gl_gap_span *spans, size_t n,
+                           int64_t *covered)
 {
-    gl_gap_span left[MAX_SPANS];
+    gl_gap_span *left;
     size_t nleft = 0;
     int64_t total = b - a;
 
+    *covered = 0;
     if (b <= a)
-        return 0;
-    gl_gaps_subtract((gl_gap_span){a, b}, spans, n, 1, left, &nleft, MAX_SPANS);
+        return GL_OK;
+    /* n spans leave at most n + 1 pieces uncovered. */
+    if (!(left = malloc((n + 1) * sizeof(*left))))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    gl_gaps_subtract((gl_gap_span){a, b}, spans, n, 1, left, &nleft, n + 1);
     for (size_t i = 0; i < nleft; i++)
         total -= left[i].end - left[i].start;
-    return total;
+    free(left);
+    *covered = total;
+    return GL_OK;
 }
 
 /* An entry's span when it has start and end times ("9:00am", "13:30"). */
@@ -225,13 +300,12 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
     gl_timeline tl = {0};
     gl_proposal_list props = {0};
     json_object *entries = NULL;
-    gl_gap_span cover[MAX_SPANS];
-    size_t ncover = 0;
+    span_list cover = {0};
+    gl_gap_span *left = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    f->nevents = f->noff = 0;
-    f->repos = 0;
+    day_facts_reset(f);
     if ((rc = gl_workweek_day(wk, day, &wd)) < 0)
         return rc;
     snprintf(out->day, sizeof(out->day), "%s", wd.day);
@@ -242,8 +316,9 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
         goto done;
 
     if (wd.workday) {
-        int64_t work = wd.work_end - wd.work_start;
-        int64_t off = covered_seconds(wd.work_start, wd.work_end, f->off, f->noff);
+        int64_t work = wd.work_end - wd.work_start, off = 0;
+        if ((rc = covered_seconds(wd.work_start, wd.work_end, f->off.v, f->off.n, &off)) < 0)
+            goto done;
         out->off = work > 0 ? per_day * (double)off / (double)work : 0;
         out->expected = per_day - out->off;
         if (out->expected < 0)
@@ -255,8 +330,8 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
         gl_gap_span s;
         if (gl_json_double(e, "hours", &h))
             out->tracked += h;
-        if (ncover < MAX_SPANS && entry_span(e, wk->tz, wd.day, &s))
-            cover[ncover++] = s;
+        if (entry_span(e, wk->tz, wd.day, &s) && (rc = span_add(&cover, s)) < 0)
+            goto done;
     }
     for (size_t i = 0; i < props.n; i++) {
         const gl_proposal *p = &props.v[i];
@@ -277,26 +352,31 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
                             .work_end = wd.work_end,
                             .max_gap = wk->max_gap,
                             .lead_in = wk->lead_in};
-        gl_gap_span left[64];
         size_t nleft = 0;
         if ((rc = gl_timeline_build(f->events, f->nevents, &to, &tl)) < 0)
             goto done;
-        for (size_t i = 0; i < tl.n && ncover < MAX_SPANS; i++)
-            cover[ncover++] = (gl_gap_span){tl.pieces[i].start, tl.pieces[i].end};
-        for (size_t i = 0; i < f->noff && ncover < MAX_SPANS; i++)
-            cover[ncover++] = f->off[i];
-        gl_gaps_subtract((gl_gap_span){wd.work_start, wd.work_end}, cover, ncover,
-                         GL_GAPS_MIN_STRETCH, left, &nleft, 64);
-        if (nleft && !(out->uncovered = calloc(nleft, sizeof(*out->uncovered)))) {
+        for (size_t i = 0; i < tl.n && rc == GL_OK; i++)
+            rc = span_add(&cover, (gl_gap_span){tl.pieces[i].start, tl.pieces[i].end});
+        for (size_t i = 0; i < f->off.n && rc == GL_OK; i++)
+            rc = span_add(&cover, f->off.v[i]);
+        if (rc < 0)
+            goto done;
+        if (!(left = malloc((cover.n + 1) * sizeof(*left)))) {
             rc = gl_error_set(GL_ENOMEM, "out of memory");
             goto done;
         }
-        if (nleft) /* a day off has nothing uncovered, and no array to copy into */
-            memcpy(out->uncovered, left, nleft * sizeof(*left));
+        gl_gaps_subtract((gl_gap_span){wd.work_start, wd.work_end}, cover.v, cover.n,
+                         GL_GAPS_MIN_STRETCH, left, &nleft, cover.n + 1);
+        if (nleft) { /* a day off has nothing uncovered */
+            out->uncovered = left;
+            left = NULL;
+        }
         out->nuncovered = nleft;
     }
 
 done:
+    free(left);
+    free(cover.v);
     gl_timeline_clear(&tl);
     gl_proposal_list_clear(&props);
     json_object_put(entries);
@@ -356,7 +436,7 @@ int gl_gaps_compute(gl_cli *cli, gl_store *store, const gl_window *w, gl_gaps *o
 
 done:
     gl_time_off_free(off);
-    free(f);
+    day_facts_free(f);
     gl_catalog_free(cat);
     if (rc < 0)
         gl_gaps_clear(out);

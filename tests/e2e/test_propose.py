@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from harness import main
@@ -635,6 +635,27 @@ class GapsTest(ProposeCase):
         # The plain listing says the same.
         r = self.ok("gaps", "--from", "2026-11-16", "--to", "2026-11-22")
         self.assertRegex(r.out, r"2026-11-20\s+6\.00\s+1\.50\s+1\.25\s+0\.50\s+3\.25")
+
+    def test_a_day_of_many_commits_is_covered_to_its_last(self):
+        # A script's morning: a commit every minute from 09:00 to 14:00, 301 in all.
+        stream = []
+        for i in range(301):
+            at = int(datetime(2026, 11, 16, 8, 0, tzinfo=timezone.utc).timestamp()) + 60 * i
+            msg = f"Step {i}"
+            stream.append(f"commit refs/heads/main\nauthor Ada <ada@example.com> {at} +0100\n"
+                          f"committer Ada <ada@example.com> {at} +0100\n"
+                          f"data {len(msg)}\n{msg}\n"
+                          + ("from refs/heads/main^0\n" if i == 0 else "")
+                          + f"M 644 inline step.txt\ndata {len(msg)}\n{msg}\n")
+        subprocess.run(["git", "-C", str(self.repo), "fast-import", "--quiet"],
+                       input="".join(stream), text=True, check=True)
+        self.ok("collect")
+        r = self.run_gleaner("--json", "gaps", "--from", "2026-11-16", "--to", "2026-11-16")
+        self.assertExit(r, 0)
+        (day,) = r.json()["days"]
+        # Covered from the start of work hours to the last commit; the rest of the day is not.
+        self.assertEqual(day["uncovered"], [{"start": "2026-11-16T13:00:00Z",
+                                             "end": "2026-11-16T16:30:00Z"}])
 
 
 if __name__ == "__main__":
