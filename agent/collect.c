@@ -304,14 +304,18 @@ static int feed_text(source_run *sr, const char *url, const char *tz, gl_ical_fe
     return GL_OK;
 }
 
-static int save_feed(source_run *sr, const gl_ical_feed *feed, int64_t now)
+static int save_feed(source_run *sr, const gl_ical_feed *feed, const char *cached, int64_t now)
 {
     char at[32];
     int rc;
 
     snprintf(at, sizeof(at), "%lld", (long long)now);
-    if ((rc = gl_store_state_set(sr->store, sr->source, "body", feed->body)) < 0 ||
-        (rc = gl_store_state_set(sr->store, sr->source, "etag", feed->etag ? feed->etag : "")) <
+    /* A feed without ETag answers in full each time: the copy is rewritten only when it changed. */
+    if (!(cached && strlen(cached) == feed->body_len &&
+          memcmp(cached, feed->body, feed->body_len) == 0) &&
+        (rc = gl_store_state_set(sr->store, sr->source, "body", feed->body)) < 0)
+        return rc;
+    if ((rc = gl_store_state_set(sr->store, sr->source, "etag", feed->etag ? feed->etag : "")) <
             0 ||
         (rc = gl_store_state_set(sr->store, sr->source, "last-modified",
                                  feed->last_modified ? feed->last_modified : "")) < 0 ||
@@ -351,7 +355,7 @@ static int collect_ics(source_run *sr, gl_cli *cli, const calendar_ctx *cc, cons
     if (rc == GL_OK && !stats.skipped)
         rc = gl_store_activity_sweep(sr->store, sr->source, sr->from, sr->to, sr->run, &removed);
     if (rc == GL_OK && fresh)
-        rc = save_feed(sr, &feed, gl_clock_now(cli->clock));
+        rc = save_feed(sr, &feed, cached, gl_clock_now(cli->clock));
     if (rc == GL_OK)
         rc = gl_store_commit(sr->store);
     if (rc < 0) {

@@ -8,6 +8,7 @@ import os
 import pty
 import select
 import shutil
+import sqlite3
 import struct
 import subprocess
 import termios
@@ -78,6 +79,14 @@ DTEND;VALUE=DATE:20261119
 SUMMARY:Team offsite
 END:VEVENT
 END:VCALENDAR
+"""
+EXTRA_EVENT = """BEGIN:VEVENT
+UID:review@example.com
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261120T150000
+DTEND;TZID=Europe/Berlin:20261120T160000
+SUMMARY:Design review
+END:VEVENT
 """
 
 
@@ -289,6 +298,31 @@ class FeedTest(CollectCase):
         self.assertIn("using the copy fetched 2026-11-19 13:00", third["message"])
         self.assertEqual(third["removed"], 0)
         self.assertEqual(len(self.activities()), 8)
+
+    def test_a_feed_without_validators_is_stored_only_when_it_changes(self):
+        self.srv.route("GET", "/plain.ics", lambda req: Response(
+            200, body=self.body.encode(), content_type="text/calendar"))
+        self.configure(f'[calendar "feed"]\n\tics = {self.srv.url}/plain.ics\n')
+
+        def stamps():
+            db = sqlite3.connect(self.db_path)
+            try:
+                return dict(db.execute("SELECT key, updated_at FROM sync_state "
+                                       "WHERE source = 'calendar:feed'"))
+            finally:
+                db.close()
+
+        self.collect()
+        first = stamps()
+        self.env["GLEANER_TEST_NOW"] = "2026-11-19T14:00:00Z"
+        self.assertEqual(self.collect()["calendar:feed"]["status"], "ok")
+        second = stamps()
+        self.assertGreater(second["fetched"], first["fetched"])
+        self.assertEqual(second["body"], first["body"])   # the same calendar: not written again
+        self.body = self.body.replace("END:VCALENDAR", "") + EXTRA_EVENT + "END:VCALENDAR\n"
+        self.env["GLEANER_TEST_NOW"] = "2026-11-19T15:00:00Z"
+        self.assertEqual(self.collect()["calendar:feed"]["added"], 1)
+        self.assertGreater(stamps()["body"], second["body"])
 
     def test_html_instead_of_a_calendar(self):
         self.configure(f'[calendar "feed"]\n\tics = {self.srv.url}/login\n')
