@@ -32,14 +32,13 @@
 /*
  * 403 rateLimitExceeded/userRateLimitExceeded carry no Retry-After; Google's
  * advice is exponential backoff: 1, 2, 4 ... 32 s, seven tries (under two
- * minutes in all).
+ * minutes in all).  The HTTP layer does it (`throttled`).
  */
 #define RATE_RETRIES        7
 #define RATE_BACKOFF_MS     1000
 #define RATE_BACKOFF_MAX_MS 32000
-/* A 429 without Retry-After (Google usually sends none) waits this long, up to 10 times. */
+/* A 429 without Retry-After (Google usually sends none) waits this long, up to 7 times. */
 #define RETRY_AFTER_MS 2000
-#define MAX_RATE_WAITS 10
 
 /*
  * Only the fields the mapping reads (Google's partial response syntax): a
@@ -216,6 +215,39 @@ static int set_token(gl_gcal *g, const char *token)
     return gl_http_set_bearer(g->api, copy);
 }
 
+/* The HTTP layer's reauth: after a 401, a new access token from the refresh callback. */
+static int refresh_token(void *payload)
+{
+    gl_gcal *g = payload;
+    char *token = NULL;
+    int rc;
+
+    if ((rc = g->refresh(g->refresh_payload, &token)) < 0) {
+        wipe_free(token); /* the refresh's own reason stands, not the 401 */
+        return rc;
+    }
+    if (!token || !*token) {
+        wipe_free(token);
+        return gl_error_set(GL_EAUTH, "gcal: the token refresh gave no token; sign in again: "
+                                      "gleaner auth google");
+    }
+    rc = set_token(g, token);
+    wipe_free(token);
+    return rc;
+}
+
+/* The HTTP layer's throttled: a 403 whose reason is a rate limit (not a spent quota). */
+static bool throttled(const gl_http_response *resp, void *payload)
+{
+    google_error e;
+
+    (void)payload;
+    if (resp->status != 403)
+        return false;
+    read_error(resp, &e);
+    return is_rate_reason(e.reason);
+}
+
 int gl_gcal_new(gl_gcal **out, const gl_gcal_options *opts)
 {
     gl_http_options http = GL_HTTP_OPTIONS_INIT;
@@ -239,8 +271,14 @@ int gl_gcal_new(gl_gcal **out, const gl_gcal_options *opts)
     http.rate_per_second = API_RATE;
     http.rate_burst = API_BURST;
     http.default_retry_after_ms = RETRY_AFTER_MS;
-    http.max_rate_waits = MAX_RATE_WAITS;
+    http.max_rate_waits = RATE_RETRIES;
+    http.backoff_initial_ms = RATE_BACKOFF_MS;
+    http.backoff_max_ms = RATE_BACKOFF_MAX_MS;
     http.describe_error = describe;
+    http.throttled = throttled;
+    /* Only with a way to refresh; the payload is `g`, whose refresh is set below. */
+    http.reauth = opts->refresh ? refresh_token : NULL;
+    http.reauth_payload = g;
     if ((rc = gl_http_service_new(&g->api, &http)) < 0 || (rc = set_token(g, opts->token)) < 0) {
         gl_gcal_free(g);
         return rc;
@@ -275,79 +313,20 @@ void gl_gcal_result_clear(gl_gcal_result *r)
 
 /* ------------------------------------------------------------- requests */
 
-static int refresh_token(gl_gcal *g)
-{
-    char *token = NULL;
-    int rc;
-
-    gl_info("gcal: Google refused the access token; refreshing it");
-    if ((rc = g->refresh(g->refresh_payload, &token)) < 0) {
-        wipe_free(token); /* the refresh's own reason stands, not the 401 */
-        return rc;
-    }
-    if (!token || !*token) {
-        wipe_free(token);
-        return gl_error_set(GL_EAUTH, "gcal: the token refresh gave no token; sign in again: "
-                                      "gleaner auth google");
-    }
-    rc = set_token(g, token);
-    wipe_free(token);
-    return rc;
-}
-
-static int64_t rate_backoff_ms(int waits)
-{
-    int64_t delay = RATE_BACKOFF_MS;
-
-    for (int i = 0; i < waits && delay < RATE_BACKOFF_MAX_MS; i++)
-        delay *= 2;
-    if (delay > RATE_BACKOFF_MAX_MS)
-        delay = RATE_BACKOFF_MAX_MS;
-    /* Up to a second of jitter, so clients refused together do not return together. */
-    return delay + (int64_t)gl_rand_below(1000);
-}
-
-/*
- * GET `path`: after a 401, one refresh and one retry; after a 403 rate limit,
- * backoff and retries.  *resp as gl_http_send's.
- */
+/* GET `path`; *resp as gl_http_send's (a 401 refreshes, a rate limit waits, there). */
 static int send_get(gl_gcal *g, const char *path, const char *const *query, gl_http_response **resp)
 {
     gl_http_request req = {0};
-    bool refreshed = false;
-    int waits = 0, rc;
+    int rc;
 
     req.method = "GET";
     req.path = path;
     req.query = query;
-    for (;;) {
-        google_error e;
-
-        gl_http_response_free(*resp);
-        *resp = NULL;
-        rc = gl_http_send(resp, g->api, &req);
-        g->requests += *resp ? (*resp)->attempts : 1;
-        if (rc == GL_EAUTH && g->refresh && !refreshed) {
-            refreshed = true;
-            if ((rc = refresh_token(g)) < 0) {
-                gl_http_response_free(*resp);
-                *resp = NULL;
-                return rc;
-            }
-            continue;
-        }
-        if (rc != GL_EFORBIDDEN || !*resp)
-            return rc;
-        read_error(*resp, &e);
-        if (!is_rate_reason(e.reason) || waits >= RATE_RETRIES)
-            return rc;
-        {
-            int64_t wait = rate_backoff_ms(waits++);
-            gl_info("gcal: Google is rate limiting gleaner (403 %s); waiting %.1f s", e.reason,
-                    (double)wait / 1000);
-            gl_clock_sleep_ms(g->clock, wait);
-        }
-    }
+    gl_http_response_free(*resp);
+    *resp = NULL;
+    rc = gl_http_send(resp, g->api, &req);
+    g->requests += *resp ? (*resp)->attempts : 1;
+    return rc;
 }
 
 /* "/calendars/<escaped id><suffix>" (calendar ids hold '@', '#', '.'); caller frees. */

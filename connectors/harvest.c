@@ -114,6 +114,29 @@ static void wipe_free(char *s)
         gl_fs_free_secret(s);
 }
 
+/* The HTTP layer's reauth: a new access token from the refresh callback, on both services. */
+static int refresh_token(void *payload)
+{
+    gl_harvest *h = payload;
+    char *token = NULL;
+    int rc;
+
+    if (h->refresh(h->refresh_payload, &token) < 0) {
+        /* The refresh's own reason is the one to show, not the 401 that led to it. */
+        rc = gl_error_last_code();
+        wipe_free(token);
+        return rc < 0 ? rc : gl_error_set(GL_EAUTH, "harvest: the token refresh failed");
+    }
+    if (!token || !*token) {
+        wipe_free(token);
+        return gl_error_set(GL_EAUTH, "harvest: the token refresh gave no token; sign in again: "
+                                      "gleaner auth harvest");
+    }
+    rc = gl_harvest_set_token(h, token);
+    wipe_free(token);
+    return rc;
+}
+
 int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
 {
     gl_http_options api = GL_HTTP_OPTIONS_INIT, id = GL_HTTP_OPTIONS_INIT;
@@ -136,6 +159,9 @@ int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
     h->refresh = opts->refresh;
     h->refresh_payload = opts->refresh_payload;
 
+    /* After a 401 the HTTP layer asks for a new token once (both services share it). */
+    api.reauth = id.reauth = h->refresh ? refresh_token : NULL;
+    api.reauth_payload = id.reauth_payload = h;
     api.service = "harvest";
     api.base_url = opts->base_url;
     api.user_agent = ua;
@@ -281,33 +307,6 @@ static int send_once(gl_harvest *h, gl_http_service *svc, gl_http_request *req,
     return rc;
 }
 
-/* Send; after a 401, ask for a new token once and send again. */
-static int send_refreshing(gl_harvest *h, gl_http_service *svc, gl_http_request *req,
-                           gl_http_response **resp)
-{
-    char *token = NULL;
-    int rc = send_once(h, svc, req, resp);
-
-    if (rc != GL_EAUTH || !h->refresh)
-        return rc;
-    gl_info("harvest: the access token was refused; refreshing it");
-    if (h->refresh(h->refresh_payload, &token) < 0) {
-        /* The refresh's own reason is the one to show, not the 401 that led to it. */
-        rc = gl_error_last_code();
-        free(token);
-        gl_http_response_free(*resp);
-        *resp = NULL;
-        return rc;
-    }
-    rc = gl_harvest_set_token(h, token);
-    wipe_free(token);
-    if (rc < 0)
-        return rc;
-    gl_http_response_free(*resp);
-    *resp = NULL;
-    return send_once(h, svc, req, resp);
-}
-
 static int request_on(gl_harvest *h, gl_http_service *svc, const char *method, const char *path,
                       const char *const *query, json_object *body, const char *noun,
                       const char *ident, json_object **out)
@@ -321,7 +320,7 @@ static int request_on(gl_harvest *h, gl_http_service *svc, const char *method, c
     req.path = path;
     req.query = query;
     req.json = body;
-    rc = send_refreshing(h, svc, &req, &resp);
+    rc = send_once(h, svc, &req, &resp);
     if (rc < 0) {
         rc = harvest_error(rc, resp, method, noun, ident);
     } else if (resp && resp->json) {

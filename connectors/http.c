@@ -533,6 +533,17 @@ static int64_t backoff_ms(const gl_http_service *svc, int attempt)
     return delay / 2 + (int64_t)gl_rand_below((uint64_t)(delay / 2 + 1));
 }
 
+/* Google's "truncated exponential backoff": 1, 2, 4 ... s up to the cap, plus up to 1 s. */
+static int64_t throttle_ms(const gl_http_service *svc, int n)
+{
+    int64_t delay = svc->opts.backoff_initial_ms;
+    for (int i = 1; i < n && delay < svc->opts.backoff_max_ms; i++)
+        delay *= 2;
+    if (delay > svc->opts.backoff_max_ms)
+        delay = svc->opts.backoff_max_ms;
+    return delay + (int64_t)gl_rand_below(1000);
+}
+
 static int status_code(long status)
 {
     if (status < 400)
@@ -734,8 +745,8 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
     char errbuf[CURL_ERROR_SIZE];
     gl_http_response *resp = NULL;
     transfer t = {GL_BUF_INIT(0), GL_BUF_INIT(MAX_HEADER_BYTES), false};
-    bool safe = method_is_safe(method) || req->idempotent;
-    int attempt = 0, rate_waits = 0, rc = GL_OK;
+    bool safe = method_is_safe(method) || req->idempotent, reauthed = false;
+    int attempt = 0, rate_waits = 0, throttles = 0, rc = GL_OK;
     int64_t waited = 0;
 
     *out = NULL;
@@ -815,6 +826,31 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
             gl_trace(svc->name, "%s %s response: %.*s", method, path,
                      (int)(resp->body_len > 2000 ? 2000 : resp->body_len), resp->body);
 
+        if (status == 401 && svc->opts.reauth && !reauthed) {
+            reauthed = true;
+            gl_info("%s: the access token was refused; renewing it", svc->name);
+            if ((rc = svc->opts.reauth(svc->opts.reauth_payload)) < 0) {
+                gl_http_response_free(resp);
+                resp = NULL;
+                goto done;
+            }
+            continue;
+        }
+        if (status != 429 && status >= 400 && svc->opts.throttled && !req->raw && !resp->json &&
+            resp->body_len && (labelled_json(resp) || starts_like_json(resp)) &&
+            gl_json_parse(&resp->json, resp->body, resp->body_len, svc->name) < 0)
+            gl_error_clear(); /* the hook reads the error's JSON; the answer's is checked below */
+        if (status != 429 && status >= 400 && svc->opts.throttled &&
+            svc->opts.throttled(resp, svc->opts.throttled_payload) &&
+            throttles < svc->opts.max_rate_waits) {
+            wait = throttle_ms(svc, ++throttles);
+            attempt--; /* not a failed attempt either; counted in throttles */
+            gl_info("%s: %s %s: the server asks to slow down (HTTP %ld); waiting %.1f s", svc->name,
+                    method, path, status, (double)wait / 1000);
+            gl_clock_sleep_ms(svc->opts.clock, wait);
+            waited += wait;
+            continue;
+        }
         if (status == 429 || (status == 503 && safe)) {
             if (gl_http_response_header(resp, "Retry-After", retry_after, sizeof(retry_after))) {
                 int64_t secs =
@@ -865,7 +901,8 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
      * A body labelled JSON must be JSON.  One that only looks like it (OAuth
      * servers answer errors as text/plain) is parsed when it can be.
      */
-    if (!req->raw && resp->body_len && (labelled_json(resp) || starts_like_json(resp))) {
+    if (!req->raw && !resp->json && resp->body_len &&
+        (labelled_json(resp) || starts_like_json(resp))) {
         char what[256];
         snprintf(what, sizeof(what), "%s: %s %s", svc->name, method, path);
         if (gl_json_parse(&resp->json, resp->body, resp->body_len, what) < 0) {
@@ -880,7 +917,7 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
 
 done:
     if (resp) {
-        resp->attempts = attempt;
+        resp->attempts = attempt + throttles;
         resp->waited_ms = waited;
     }
     *out = resp;

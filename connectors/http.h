@@ -15,7 +15,12 @@
  *   - 429 is always retried (the request was not processed) after the
  *     server's Retry-After (seconds or an HTTP date); 503 with Retry-After is
  *     honoured the same way for safe requests;
- *   - a wait longer than `max_wait_ms` is not attempted: GL_ERATELIMIT.
+ *   - a wait longer than `max_wait_ms` is not attempted: GL_ERATELIMIT;
+ *   - a response the service marks as its own "too fast" (`throttled`:
+ *     Google's 403 rateLimitExceeded) is retried like a 429 that names no
+ *     wait, with exponential backoff;
+ *   - a 401 asks the service for new credentials once (`reauth`: an OAuth
+ *     refresh) and sends the request again with them.
  *
  * Waiting goes through the service's gl_clock, so tests inject a fake clock
  * and a 30-second Retry-After costs nothing.
@@ -73,6 +78,22 @@ typedef struct gl_http_options {
     const gl_clock *clock;       /* default the system clock; borrowed */
     gl_http_describe_cb describe_error;
     void *describe_payload;
+    /*
+     * On a 401, once per request: install new credentials on the service
+     * (gl_http_set_bearer) and return GL_OK to send the request again, or
+     * an error, with its message, that the request then fails with (the
+     * refresh's own reason, not the 401).  NULL: a 401 is the answer.
+     */
+    int (*reauth)(void *payload);
+    void *reauth_payload;
+    /*
+     * True for a response that says "too fast" without being a 429: waited
+     * out with exponential backoff (backoff_initial_ms doubling up to
+     * backoff_max_ms, plus up to a second of jitter), at most max_rate_waits
+     * times; then it is the answer.  NULL: none.
+     */
+    bool (*throttled)(const gl_http_response *resp, void *payload);
+    void *throttled_payload;
 } gl_http_options;
 
 #define GL_HTTP_OPTIONS_INIT \
@@ -127,7 +148,7 @@ struct gl_http_response {
     char *body;  /* NUL-terminated; owned */
     size_t body_len;
     json_object *json; /* parsed body when labelled JSON, or unlabelled but parseable; owned */
-    int attempts;      /* requests sent, retries included */
+    int attempts;      /* requests sent, retries included (not those a 429 refused) */
     int64_t waited_ms; /* time spent in backoff, Retry-After and the limiter */
     char *headers;     /* raw header block of the final response; owned */
 };

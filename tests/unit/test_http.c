@@ -159,6 +159,99 @@ static void gives_up_after_the_retry_budget(void **state)
     no_secret_in_message();
 }
 
+/* The hooks a connector gives: new credentials after a 401, and its own "too fast". */
+typedef struct hooks {
+    gl_http_service **svc;
+    int reauths;
+    const char *refuse; /* reauth fails with this, when set */
+} hooks;
+
+static int reauth(void *payload)
+{
+    hooks *h = payload;
+
+    h->reauths++;
+    if (h->refuse)
+        return gl_error_set(GL_EAUTH, "%s", h->refuse);
+    return gl_http_set_bearer(*h->svc, "renewed-token");
+}
+
+static bool slow_down(const gl_http_response *resp, void *payload)
+{
+    (void)payload;
+    return resp->status == 403 && resp->json && gl_json_str(resp->json, "reason") &&
+           strcmp(gl_json_str(resp->json, "reason"), "slowDown") == 0;
+}
+
+static int post_entry(fixture *f, gl_http_response **resp)
+{
+    gl_http_request req = {.method = "POST", .path = "/time_entries"};
+    return gl_http_send(resp, f->svc, &req);
+}
+
+static void a_401_renews_once_and_a_throttle_is_waited_out(void **state)
+{
+    fixture *f = *state;
+    gl_http_options opts = GL_HTTP_OPTIONS_INIT;
+    gl_http_response *resp = NULL;
+    hooks h = {.svc = &f->svc};
+    json_object *reqs;
+
+    gl_http_service_free(f->svc);
+    opts.reauth = reauth;
+    opts.reauth_payload = &h;
+    opts.throttled = slow_down;
+    opts.max_rate_waits = 3;
+    gl_assert_ok(make_service(f, &opts));
+    gl_assert_ok(gl_http_set_bearer(f->svc, SECRET_TOKEN));
+    canned(f, "POST", "/time_entries", 201, "{\"id\": 1}");
+
+    /* A refused token: renewed once, and the POST (not processed) is sent again with it. */
+    fault(f, "{\"kind\":\"status\",\"status\":401,\"count\":1}");
+    gl_assert_ok(post_entry(f, &resp));
+    assert_int_equal((int)resp->status, 201);
+    assert_int_equal(resp->attempts, 2);
+    gl_http_response_free(resp);
+    assert_int_equal(h.reauths, 1);
+    reqs = gl_test_fake_requests(&f->fake);
+    assert_string_equal(
+        gl_json_str(gl_json_object(json_object_array_get_idx(reqs, 1), "headers"), "Authorization"),
+        "Bearer renewed-token");
+    json_object_put(reqs);
+
+    /* Refused again after renewing: the 401 is the answer; a failed renewal is its own. */
+    fault(f, "{\"kind\":\"status\",\"status\":401,\"count\":2}");
+    assert_int_equal(post_entry(f, &resp), GL_EAUTH);
+    gl_http_response_free(resp);
+    assert_int_equal(h.reauths, 2);
+    h.refuse = "the refresh token was revoked";
+    fault(f, "{\"kind\":\"status\",\"status\":401,\"count\":1}");
+    assert_int_equal(post_entry(f, &resp), GL_EAUTH);
+    assert_null(resp);
+    assert_string_equal(gl_error_last(), "the refresh token was revoked");
+
+    /* The service's "too fast": waited out with backoff from 200 ms, three times at most. */
+    gl_test_fake_control(&f->fake, "reset", "{}");
+    canned(f, "GET", "/projects", 200, "{\"projects\": []}");
+    fault(f, "{\"kind\":\"status\",\"status\":403,\"count\":3,\"json\":{\"reason\":"
+             "\"slowDown\"}}");
+    gl_assert_ok(gl_http_get(&resp, f->svc, "/projects", NULL));
+    assert_int_equal(resp->attempts, 4);
+    assert_true(resp->waited_ms >= 200 + 400 + 800);
+    gl_http_response_free(resp);
+    fault(f, "{\"kind\":\"status\",\"status\":403,\"count\":9,\"json\":{\"reason\":"
+             "\"slowDown\"}}");
+    assert_int_equal(gl_http_get(&resp, f->svc, "/projects", NULL), GL_EFORBIDDEN);
+    assert_int_equal(resp->attempts, 4);
+    gl_http_response_free(resp);
+    /* A 403 of another kind is the answer at once. */
+    gl_test_fake_control(&f->fake, "reset", "{}");
+    fault(f, "{\"kind\":\"status\",\"status\":403,\"json\":{\"reason\":\"forbidden\"}}");
+    assert_int_equal(gl_http_get(&resp, f->svc, "/projects", NULL), GL_EFORBIDDEN);
+    assert_int_equal(resp->attempts, 1);
+    gl_http_response_free(resp);
+}
+
 static void waits_for_retry_after_on_429(void **state)
 {
     fixture *f = *state;
@@ -491,6 +584,7 @@ int main(void)
         T(retries_503_then_succeeds),
         T(gives_up_after_the_retry_budget),
         T(waits_for_retry_after_on_429),
+        T(a_401_renews_once_and_a_throttle_is_waited_out),
         T(retry_after_as_http_date),
         T(a_429_storm_still_completes_and_posts_are_resent),
         T(refuses_a_wait_longer_than_the_budget),
