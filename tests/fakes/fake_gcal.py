@@ -65,7 +65,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from fakekit import FakeServer, Request, Response, serve
+from fakekit import FakeServer, FakeService, Request, Response, serve
 
 __all__ = ["FakeGoogle", "main"]
 
@@ -406,7 +406,7 @@ class _Snapshot:
 
 # -- the fake --------------------------------------------------------------------------------
 
-class FakeGoogle:
+class FakeGoogle(FakeService):
     """Google Calendar API v3 (under /calendar/v3) and Google OAuth on one fakekit server."""
 
     USER = "ada@example.com"
@@ -444,11 +444,7 @@ class FakeGoogle:
         self._seed()
         self._install_routes()
 
-    # -- lifecycle ----------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self.server.url
+    # -- lifecycle (start, stop, url: FakeService) ---------------------------------------------
 
     @property
     def api_url(self) -> str:
@@ -464,19 +460,6 @@ class FakeGoogle:
     def token_url(self) -> str:
         """google.token-url."""
         return f"{self.server.url}/token"
-
-    def start(self) -> "FakeGoogle":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> "FakeGoogle":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- clock --------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable
 
-from fakekit import FakeServer, Request, Response, serve
+from fakekit import FakeServer, FakeService, Request, Response, serve
 
 __all__ = ["FakeHarvest", "main"]
 
@@ -313,7 +313,7 @@ def _filter(req: Request, items: Iterable[dict[str, Any]],
 
 # -- the fake --------------------------------------------------------------------------------
 
-class FakeHarvest:
+class FakeHarvest(FakeService):
     """Harvest API v2 (under /v2) and Harvest ID (/oauth2, /api/v2) on one fakekit server."""
 
     ACCOUNT_ID = 123456
@@ -352,28 +352,12 @@ class FakeHarvest:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        """The Harvest ID origin (id-url)."""
-        return self.server.url
+    # start, stop and url (the Harvest ID origin, id-url): FakeService
 
     @property
     def api_url(self) -> str:
         """The API v2 base (base-url)."""
         return f"{self.server.url}/v2"
-
-    def start(self) -> "FakeHarvest":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> "FakeHarvest":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- clock ------------------------------------------------------------------------------
 

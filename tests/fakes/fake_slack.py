@@ -59,7 +59,7 @@ from decimal import Decimal, InvalidOperation
 from email.message import Message
 from typing import Any, Callable
 
-from fakekit import FakeServer, Request, Response, serve
+from fakekit import FakeServer, FakeService, Request, Response, serve
 
 __all__ = ["FakeSlack", "main"]
 
@@ -439,7 +439,7 @@ def _validate_blocks(blocks: Any) -> None:
 
 # -- the fake -------------------------------------------------------------------------------------
 
-class FakeSlack:
+class FakeSlack(FakeService):
     """Slack's incoming webhooks (/services/...) and Web API (/api/...) on one fakekit server."""
 
     TEAM_ID = "T0GLEANER"
@@ -498,34 +498,12 @@ class FakeSlack:
         self._seed()
         self._install_routes()
 
-    # -- lifecycle ----------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """The origin, http://127.0.0.1:PORT (webhook URLs live under /services/)."""
-        return self.server.url
+    # -- lifecycle (start, stop, url, port: FakeService; webhooks live under /services/) ------
 
     @property
     def api_url(self) -> str:
         """The Web API base (Slack's https://slack.com/api)."""
         return f"{self.server.url}/api"
-
-    @property
-    def port(self) -> int:
-        return self.server.port
-
-    def start(self) -> "FakeSlack":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> "FakeSlack":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- clock --------------------------------------------------------------------------------
 

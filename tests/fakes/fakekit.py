@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any, Callable, Union
 
-__all__ = ["FakeServer", "Request", "Response", "wait_for", "main"]
+__all__ = ["FakeServer", "FakeService", "Request", "Response", "wait_for", "main"]
 
 HOST = "127.0.0.1"  # the only address the kit ever binds
 CONTROL_PREFIX = "/_fake/"
@@ -786,6 +786,36 @@ def _static_handler(status: int, json: Any, body: bytes | str | None,
 # --------------------------------------------------------------------------
 # Test helpers
 # --------------------------------------------------------------------------
+
+class FakeService:
+    """What every fake of one service (Harvest, Google, Slack) shares: its FakeServer in
+    `self.server`, started and stopped with it (also as a context manager), and its origin.
+    Subclasses set `self.server` in __init__ and add their routes and state."""
+
+    server: FakeServer
+
+    @property
+    def url(self) -> str:
+        """The origin, http://127.0.0.1:PORT."""
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def start(self):
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.01,
              message: str = "timed out waiting for a condition") -> Any:
