@@ -45,11 +45,7 @@
 
 static int64_t retry_delay(int failures)
 {
-    int64_t delay = RETRY_AFTER_FAILURE_S;
-
-    for (int i = 0; i < failures && delay < RETRY_AT_MOST_S; i++)
-        delay *= 2;
-    return delay < RETRY_AT_MOST_S ? delay : RETRY_AT_MOST_S;
+    return gl_backoff(RETRY_AFTER_FAILURE_S, RETRY_AT_MOST_S, failures + 1);
 }
 #define MAX_SLEEP_S  60
 #define COLLECT_DAYS 7

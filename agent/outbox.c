@@ -20,10 +20,7 @@
 
 static int64_t retry_delay(int attempts)
 {
-    int64_t s = RETRY_FIRST_S;
-    for (int i = 1; i < attempts && s < RETRY_MAX_S; i++)
-        s *= 2;
-    return s > RETRY_MAX_S ? RETRY_MAX_S : s;
+    return gl_backoff(RETRY_FIRST_S, RETRY_MAX_S, attempts);
 }
 
 /* A failure the user has to mend (config, credentials, a scope): it waits, and says so. */

@@ -254,10 +254,7 @@ static bool fatal(int rc)
 
 static int64_t backoff(int attempt)
 {
-    int64_t ms = BACKOFF_FIRST_MS;
-    for (int i = 1; i < attempt && ms < BACKOFF_MAX_MS; i++)
-        ms *= 2;
-    return ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms;
+    return gl_backoff(BACKOFF_FIRST_MS, BACKOFF_MAX_MS, attempt);
 }
 
 static int send_one(sender *s, gl_outbox_item *item)

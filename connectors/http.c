@@ -524,11 +524,7 @@ done:
 
 static int64_t backoff_ms(const gl_http_service *svc, int attempt)
 {
-    int64_t delay = svc->opts.backoff_initial_ms;
-    for (int i = 1; i < attempt && delay < svc->opts.backoff_max_ms; i++)
-        delay *= 2;
-    if (delay > svc->opts.backoff_max_ms)
-        delay = svc->opts.backoff_max_ms;
+    int64_t delay = gl_backoff(svc->opts.backoff_initial_ms, svc->opts.backoff_max_ms, attempt);
     /* "Equal jitter": half fixed, half random, so clients spread out but still wait. */
     return delay / 2 + (int64_t)gl_rand_below((uint64_t)(delay / 2 + 1));
 }
@@ -536,12 +532,8 @@ static int64_t backoff_ms(const gl_http_service *svc, int attempt)
 /* Google's "truncated exponential backoff": 1, 2, 4 ... s up to the cap, plus up to 1 s. */
 static int64_t throttle_ms(const gl_http_service *svc, int n)
 {
-    int64_t delay = svc->opts.backoff_initial_ms;
-    for (int i = 1; i < n && delay < svc->opts.backoff_max_ms; i++)
-        delay *= 2;
-    if (delay > svc->opts.backoff_max_ms)
-        delay = svc->opts.backoff_max_ms;
-    return delay + (int64_t)gl_rand_below(1000);
+    return gl_backoff(svc->opts.backoff_initial_ms, svc->opts.backoff_max_ms, n) +
+           (int64_t)gl_rand_below(1000);
 }
 
 static int status_code(long status)

@@ -178,3 +178,12 @@ int gl_clock_wait_ms(const gl_clock *clock, int64_t ms, int fd)
     }
     return clock->wait_ms(clock, ms, fd);
 }
+
+int64_t gl_backoff(int64_t first, int64_t most, int n)
+{
+    int64_t delay = first;
+
+    for (int i = 1; i < n && delay < most; i++)
+        delay *= 2;
+    return delay < most ? delay : most;
+}

@@ -59,4 +59,10 @@ int64_t gl_clock_monotonic_ms(const gl_clock *clock);
 void gl_clock_sleep_ms(const gl_clock *clock, int64_t ms);
 int gl_clock_wait_ms(const gl_clock *clock, int64_t ms, int fd);
 
+/*
+ * gl_backoff - the wait before try `n` + 1 after `n` failures (n >= 1):
+ * `first`, doubling each time, never more than `most` (any unit; no jitter).
+ */
+int64_t gl_backoff(int64_t first, int64_t most, int n);
+
 #endif

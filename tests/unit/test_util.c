@@ -300,9 +300,23 @@ static void files_are_written_whole_and_never_overwritten(void **state)
     free(dir);
 }
 
+/* The doubling every retry shares: first, twice that, ... never over the cap. */
+static void backoff_doubles_up_to_its_cap(void **state)
+{
+    (void)state;
+    assert_int_equal(gl_backoff(300, 3600, 1), 300);
+    assert_int_equal(gl_backoff(300, 3600, 2), 600);
+    assert_int_equal(gl_backoff(300, 3600, 4), 2400);
+    assert_int_equal(gl_backoff(300, 3600, 5), 3600);
+    assert_int_equal(gl_backoff(300, 3600, 1000), 3600); /* no overflow on a long outage */
+    assert_int_equal(gl_backoff(500, 400, 1), 400);
+    assert_int_equal(gl_backoff(60, 3600, 0), 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(backoff_doubles_up_to_its_cap),
         cmocka_unit_test(redaction_removes_secrets),
         cmocka_unit_test(redaction_never_lengthens),
         cmocka_unit_test(redaction_keeps_ordinary_text),
