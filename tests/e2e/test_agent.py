@@ -759,7 +759,9 @@ class ReportTest(AgentCase):
             self.assertIn(html.escape(p["name"]), page)
             for d in p["missing_days"]:
                 self.assertIn(d[5:], line[0])
-                self.assertIn(d, page)
+                # Labelled with its weekday, and never broken inside (a narrow mail column).
+                weekday = date.fromisoformat(d).strftime("%a")
+                self.assertIn(f'<span style="white-space:nowrap">{weekday} {d}</span>', page)
         # Behind first, the furthest behind on top.
         self.assertLess(text.index(want[0]["name"]), text.index(want[1]["name"]))
 
