@@ -709,8 +709,9 @@ static void print_main_help(FILE *f)
     fprintf(f, "usage: gleaner [--config FILE] [--db FILE] [--json] [-v] COMMAND [ARGS]\n"
                "\n"
                "gleaner finds the billable time you forgot to track. It reads what already\n"
-               "happened (calendar meetings, Git history, Jira worklogs), proposes Harvest\n"
-               "time entries for it, and tells you what is still missing.\n");
+               "happened (calendar meetings and Git history; Jira worklogs in a later\n"
+               "version), proposes Harvest time entries for it, and tells you what is still\n"
+               "missing.\n");
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
         fprintf(f, "\n%s:\n", groups[g]);
         for (size_t i = 0; i < n; i++) {
