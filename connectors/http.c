@@ -58,7 +58,7 @@ struct gl_http_service {
 
 /* ---------------------------------------------------------------- URLs */
 
-static bool host_is_loopback(const char *host)
+bool gl_http_is_loopback(const char *host)
 {
     return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
            strcmp(host, "::1") == 0 || strcasecmp(host, "localhost") == 0;
@@ -98,7 +98,7 @@ int gl_http_check_url(const char *url, const char *what)
         return gl_error_set(GL_EINVAL, "%s: '%s' is not a URL", what, url);
     if (strcasecmp(scheme, "https") == 0)
         rc = GL_OK;
-    else if (strcasecmp(scheme, "http") == 0 && host_is_loopback(host))
+    else if (strcasecmp(scheme, "http") == 0 && gl_http_is_loopback(host))
         rc = GL_OK;
     else if (strcasecmp(scheme, "http") == 0)
         rc = gl_error_set(GL_EINSECURE,
@@ -140,7 +140,7 @@ int gl_http_service_new(gl_http_service **out, const gl_http_options *opts)
         rc = gl_error_set(GL_EINVAL, "%s: '%s' is not a URL", opts->service, opts->base_url);
         goto done;
     }
-    svc->loopback = host_is_loopback(host);
+    svc->loopback = gl_http_is_loopback(host);
     svc->name = gl_strdup(opts->service);
     svc->base_url = gl_strdup(opts->base_url);
     svc->origin = gl_strdupf("%s://%s:%s", scheme, host, port);

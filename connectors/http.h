@@ -189,6 +189,9 @@ void gl_http_error_detail(const gl_http_response *resp, char *out, size_t len);
  */
 bool gl_http_response_header(const gl_http_response *resp, const char *name, char *out, size_t len);
 
+/* gl_http_is_loopback - whether `host` (as in a URL) is this machine: 127.0.0.1, ::1, localhost. */
+bool gl_http_is_loopback(const char *host);
+
 /*
  * gl_http_check_url - whether `url` may be used: https anywhere, http
  * only on loopback.  On refusal sets GL_EINSECURE (or GL_EINVAL for a URL

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "connectors/http.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -21,12 +22,6 @@
 #define DEFAULT_TIMEOUT_MS 60000
 /* An encoded word is at most 75 characters: "=?UTF-8?B?" + base64 + "?=". */
 #define WORD_BYTES 45
-
-static bool loopback(const char *host)
-{
-    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "localhost") == 0 ||
-           strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
-}
 
 static bool printable_ascii(const char *s)
 {
@@ -218,7 +213,7 @@ int gl_smtp_send(const gl_smtp_options *o, const gl_mail *m)
     /* TLS always, verified: STARTTLS is required on smtp:// except to this machine itself. */
     if (!smtps)
         curl_easy_setopt(c, CURLOPT_USE_SSL,
-                         loopback(host) ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
+                         gl_http_is_loopback(host) ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
     if (o->user) {
         curl_easy_setopt(c, CURLOPT_USERNAME, o->user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, o->password ? o->password : "");
