@@ -84,10 +84,6 @@ static const char *currency_of(json_object *rows, int64_t project)
     return NULL;
 }
 
-static const char *const month_names[] = {"January",   "February", "March",    "April",
-                                          "May",       "June",     "July",     "August",
-                                          "September", "October",  "November", "December"};
-
 static void period_text(char *out, size_t len, const char *period)
 {
     int y, m, d;
@@ -97,7 +93,7 @@ static void period_text(char *out, size_t len, const char *period)
     if (strcmp(period, "total") == 0)
         snprintf(out, len, "the whole budget");
     else if (gl_date_parse(first, &y, &m, &d) == GL_OK)
-        snprintf(out, len, "%s %d", month_names[m - 1], y);
+        snprintf(out, len, "%s %d", gl_month_name(m), y);
     else
         snprintf(out, len, "%s", period);
 }

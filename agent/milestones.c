@@ -119,15 +119,11 @@ static int budget_of(gl_harvest *h, int64_t project_id, double *percent, bool *m
     return GL_OK;
 }
 
-static const char *const month_names[] = {"January",   "February", "March",    "April",
-                                          "May",       "June",     "July",     "August",
-                                          "September", "October",  "November", "December"};
-
 static void make_subject(gl_milestone_status *s, const gl_milestone_rule *rule)
 {
     int y, m, d;
     if (rule->kind == GL_MILESTONE_MONTHLY && gl_date_parse(s->decision.from, &y, &m, &d) == 0)
-        snprintf(s->subject, sizeof(s->subject), "%s: %s %d", s->project, month_names[m - 1], y);
+        snprintf(s->subject, sizeof(s->subject), "%s: %s %d", s->project, gl_month_name(m), y);
     else if (s->decision.from[0])
         snprintf(s->subject, sizeof(s->subject), "%s: %s to %s", s->project, s->decision.from,
                  s->decision.to);

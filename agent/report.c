@@ -303,13 +303,12 @@ char *gl_weekly_html(const gl_weekly *r)
         gl_buf_printf(&b, "</tr></table> %d%%</td><td>", pct);
         /* "Mon 2026-11-16", never broken inside: a narrow mail column wraps between days. */
         for (size_t d = 0; d < p->nmissing; d++) {
-            static const char *const names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
             const char *weekday = "";
             char day[11];
             for (int k = 0; k < 7 && !weekday[0]; k++) {
                 gl_date_shift(day, r->from, k); /* the week starts on Monday */
                 if (strcmp(day, p->missing[d]) == 0)
-                    weekday = names[k];
+                    weekday = gl_weekday_abbr((k + 1) % 7);
             }
             gl_buf_printf(&b, "%s<span style=\"white-space:nowrap\">%s%s%s</span>", d ? ", " : "",
                           weekday, weekday[0] ? " " : "", p->missing[d]);

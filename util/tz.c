@@ -217,6 +217,14 @@ const char *gl_weekday_abbr(int weekday)
     return weekday >= 0 && weekday < 7 ? names[weekday] : "???";
 }
 
+const char *gl_month_name(int month)
+{
+    static const char *const names[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+    return month >= 1 && month <= 12 ? names[month - 1] : "???";
+}
+
 int64_t gl_days_from_civil(int year, int month, int day)
 {
     int64_t y = (int64_t)year - (month <= 2);

@@ -67,6 +67,9 @@ int gl_weekday_of_days(int64_t days);
 /* gl_weekday_abbr - "Sun" ... "Sat" for 0 ... 6 (static). */
 const char *gl_weekday_abbr(int weekday);
 
+/* gl_month_name - "January" ... "December" for 1 ... 12 (static; "???" otherwise). */
+const char *gl_month_name(int month);
+
 /*
  * gl_time_format_utc - UTC ISO 8601 with seconds: "2026-11-21T09:30:00Z".
  * `out` must hold GL_TIME_UTC_LEN bytes.

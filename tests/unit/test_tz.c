@@ -132,6 +132,9 @@ static void days_shift_and_weekdays(void **state)
     assert_string_equal(gl_weekday_abbr(0), "Sun");
     assert_string_equal(gl_weekday_abbr(6), "Sat");
     assert_string_equal(gl_weekday_abbr(7), "???");
+    assert_string_equal(gl_month_name(1), "January");
+    assert_string_equal(gl_month_name(12), "December");
+    assert_string_equal(gl_month_name(0), "???");
 }
 
 int main(void)
