@@ -1687,9 +1687,14 @@ static char *proposal_features(gl_store *store, const gl_proposal *p)
     return text;
 }
 
+/*
+ * Whether the classifier chose (some of) it: its reason is "learned: ..." or
+ * holds a "; learned" part after a rule's ("rule standups (2 meetings);
+ * learned: ...").  Not any mention: a rule may be called "unlearned".
+ */
 static bool learned(const gl_proposal *p)
 {
-    return p->reason && strstr(p->reason, "learned") != NULL;
+    return p->reason && (strncmp(p->reason, "learned", 7) == 0 || strstr(p->reason, "; learned"));
 }
 
 static int learn(gl_store *store, const gl_proposal *p, const char *action, int64_t project,
