@@ -351,7 +351,9 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
                             .work_start = wd.work_start,
                             .work_end = wd.work_end,
                             .max_gap = wk->max_gap,
-                            .lead_in = wk->lead_in};
+                            .switch_gap = wk->switch_gap,
+                            .lead_in = wk->lead_in,
+                            .lead_out = wk->lead_out};
         size_t nleft = 0;
         if ((rc = gl_timeline_build(f->events, f->nevents, &to, &tl)) < 0)
             goto done;
@@ -398,6 +400,7 @@ int gl_gaps_compute(gl_cli *cli, gl_store *store, const gl_window *w, gl_gaps *o
     if ((rc = gl_cli_config(cli, &cfg)) < 0 || (rc = gl_workweek_load(cli, &wk)) < 0 ||
         (rc = gl_catalog_load(&cat, store)) < 0)
         goto done;
+    gl_workweek_use_sessions(&wk, cli, store); /* the sessions the proposals were made of */
     if (!(f = calloc(1, sizeof(*f))) ||
         !(out->days = calloc((size_t)w->days, sizeof(*out->days)))) {
         rc = gl_error_set(GL_ENOMEM, "out of memory");

@@ -1422,7 +1422,7 @@ static void consider(cal_day *days, size_t ndays, double round, int g, int w, in
 }
 
 static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalog *cat,
-                      const gl_mapper *mapper, json_object *entries, const char *before,
+                      const gl_mapper *mapper, json_object *entries, const char *before, bool save,
                       gl_propose_report *rep)
 {
     const gl_config *cfg;
@@ -1477,6 +1477,9 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
     rep->switch_gap = s->week.switch_gap;
     rep->lead_in = s->week.lead_in;
     rep->lead_out = s->week.lead_out;
+    /* For gleaner gaps, which draws the same sessions. */
+    if (save && gl_workweek_save_sessions(store, &s->week) < 0)
+        gl_error_clear();
     for (size_t d = 0; d < ndays; d++)
         cal_day_clear(&days[d]);
     free(days);
@@ -1511,7 +1514,7 @@ int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_ru
         json_object *entries = NULL;
         if (gl_catalog_me(cat) &&
             gl_store_mirror_entries(store, gl_catalog_me(cat), NULL, NULL, &entries) == GL_OK)
-            calibrate(cli, store, &s, cat, &mapper, entries, w->from, out);
+            calibrate(cli, store, &s, cat, &mapper, entries, w->from, !dry_run, out);
         gl_error_clear();
         json_object_put(entries);
     }

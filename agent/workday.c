@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/tz.h"
 
 int gl_workweek_load(gl_cli *cli, gl_workweek *out)
@@ -31,6 +32,56 @@ int gl_workweek_load(gl_cli *cli, gl_workweek *out)
     out->max_gap = (int64_t)gap * 60;
     out->lead_in = (int64_t)lead * 60;
     return GL_OK;
+}
+
+#define SESSIONS_SOURCE "propose"
+#define SESSIONS_KEY    "sessions"
+
+int gl_workweek_save_sessions(gl_store *store, const gl_workweek *w)
+{
+    char text[160], *old = NULL;
+    int rc;
+
+    snprintf(text, sizeof(text),
+             "{\"max_gap\":%lld,\"switch_gap\":%lld,\"lead_in\":%lld,\"lead_out\":%lld}",
+             (long long)w->max_gap, (long long)w->switch_gap, (long long)w->lead_in,
+             (long long)w->lead_out);
+    if (gl_store_state_get(store, SESSIONS_SOURCE, SESSIONS_KEY, &old) == GL_OK &&
+        strcmp(old, text) == 0) {
+        free(old);
+        return GL_OK; /* a run that changes nothing writes nothing */
+    }
+    free(old);
+    gl_error_clear();
+    rc = gl_store_state_set(store, SESSIONS_SOURCE, SESSIONS_KEY, text);
+    return rc;
+}
+
+void gl_workweek_use_sessions(gl_workweek *w, gl_cli *cli, gl_store *store)
+{
+    const gl_config *cfg;
+    char *text = NULL;
+    json_object *o = NULL;
+    int64_t gap = 0, sw = -1, lead = -1, tail = -1;
+
+    if (gl_cli_config(cli, &cfg) < 0 || gl_config_is_set(cfg, "git.max-gap") ||
+        gl_config_is_set(cfg, "git.lead-in")) {
+        gl_error_clear();
+        return;
+    }
+    if (gl_store_state_get(store, SESSIONS_SOURCE, SESSIONS_KEY, &text) == GL_OK &&
+        gl_json_parse(&o, text, strlen(text), "the kept session lengths") == GL_OK &&
+        gl_json_int64(o, "max_gap", &gap) && gl_json_int64(o, "switch_gap", &sw) &&
+        gl_json_int64(o, "lead_in", &lead) && gl_json_int64(o, "lead_out", &tail) && gap > 0 &&
+        sw >= 0 && lead >= 0 && tail >= 0) {
+        w->max_gap = gap;
+        w->switch_gap = sw;
+        w->lead_in = lead;
+        w->lead_out = tail;
+    }
+    gl_error_clear();
+    json_object_put(o);
+    free(text);
 }
 
 int gl_workweek_day(const gl_workweek *w, const char *day, gl_workday *out)

@@ -32,6 +32,17 @@ typedef struct gl_workday {
 /* gl_workweek_load - the settings of `cli`'s config. */
 int gl_workweek_load(gl_cli *cli, gl_workweek *out);
 
+/*
+ * The session lengths gleaner propose last used (fitted to the days you
+ * tracked by hand, or the defaults), kept in the store so that gleaner gaps
+ * sees the same sessions as the proposals.  gl_workweek_save_sessions
+ * writes them (only when they changed); gl_workweek_use_sessions puts them
+ * into `w` unless the config sets git.max-gap or git.lead-in (then the
+ * config's stand), and leaves `w` as it is when none are kept.
+ */
+int gl_workweek_save_sessions(gl_store *store, const gl_workweek *w);
+void gl_workweek_use_sessions(gl_workweek *w, gl_cli *cli, gl_store *store);
+
 /* gl_workweek_day - `day` (YYYY-MM-DD) as the week `w` sees it. */
 int gl_workweek_day(const gl_workweek *w, const char *day, gl_workday *out);
 
