@@ -409,6 +409,12 @@ int gl_push_run(gl_cli *cli, gl_store *store, const gl_push_options *opts, gl_pu
         return gl_error_set(GL_ENOMEM, "out of memory");
     if ((rc = gl_fs_lock(lock_path, "another gleaner push", &lock)) < 0)
         goto done;
+    /* Nothing due: no sign-in, no request (the daemon pushes every few minutes). */
+    {
+        int64_t due = 0;
+        if ((rc = gl_store_outbox_due(store, OUTBOX_KIND, &due)) < 0 || due == 0)
+            goto done;
+    }
     if ((rc = gl_signin_harvest(cli, &si)) < 0)
         goto done;
     s.h = si->harvest;

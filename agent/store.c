@@ -640,6 +640,27 @@ int gl_store_outbox_add(gl_store *store, const char *kind, const char *dedupe_ke
     return GL_OK;
 }
 
+int gl_store_outbox_due(gl_store *store, const char *kind, int64_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *count = 0;
+    if ((rc = prepare(store, &st,
+                      "SELECT count(*) FROM outbox WHERE status IN ('pending','sending') AND "
+                      "next_attempt_at <= ?1 AND (?2 IS NULL OR kind = ?2)")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now(store));
+    if (kind)
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(store, "cannot read the outbox");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **out)
 {
     sqlite3_stmt *st = NULL;

@@ -129,6 +129,13 @@ int gl_store_outbox_add(gl_store *store, const char *kind, const char *dedupe_ke
                         const char *payload_json, int64_t *id_out);
 
 /*
+ * gl_store_outbox_due - how many rows of `kind` (NULL: any) a claim would
+ * give now (pending or being sent, and due): a sender with nothing to do
+ * need not sign in anywhere.
+ */
+int gl_store_outbox_due(gl_store *store, const char *kind, int64_t *count);
+
+/*
  * gl_store_outbox_claim - the oldest item of `kind` (NULL: any) that is due,
  * marked as being sent (attempts + 1).  GL_ENOTFOUND when nothing is due.
  * Free with gl_outbox_item_free.

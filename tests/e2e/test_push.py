@@ -212,6 +212,20 @@ class PushFaultTest(PushCase):
         # Nothing was uncertain, so nothing was looked up.
         self.assertEqual([r for r in self.api_requests() if is_lookup(r)], [])
 
+    def test_nothing_due_asks_harvest_nothing(self):
+        self.push()
+        # Everything is in Harvest: a push (the daemon's, every few minutes) sends no request,
+        # not even a sign-in's, and needs none: it says so and succeeds.
+        self.fh.server.clear_requests()
+        again = self.push()
+        self.assertEqual((again["created"], again["pending"]), (0, 0))
+        self.write_config(sign_in=False)
+        r = self.run_gleaner("push")
+        self.assertExit(r, 0)
+        self.assertIn("0 created in Harvest", r.out)
+        self.assertEqual(r.err, "")
+        self.assertEqual(self.api_requests(), [])
+
     def test_a_lost_answer_is_looked_up_not_resent(self):
         # The third create, so that gleaner has connections it could reuse: on a
         # reused one libcurl would resend the POST by itself.
