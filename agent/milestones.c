@@ -92,20 +92,23 @@ static int uninvoiced(gl_harvest *h, int64_t project_id, const char *from, const
     return GL_OK;
 }
 
-/* The project's row of the budget report: percent spent (< 0 without a budget) and monthly. */
-static int budget_of(gl_harvest *h, int64_t project_id, double *percent, bool *monthly)
+/*
+ * The project's row of the budget report (fetched once per check, into
+ * *rows): percent spent (< 0 without a budget) and whether it is monthly.
+ */
+static int budget_of(gl_harvest *h, json_object **rows, int64_t project_id, double *percent,
+                     bool *monthly)
 {
     const char *query[] = {"is_active", "true", NULL};
-    json_object *rows = NULL;
     int rc;
 
     *percent = -1;
     *monthly = false;
-    if ((rc = gl_harvest_list(h, "/reports/project_budget", query, "results", "budget report",
-                              &rows)) < 0)
+    if (!*rows && (rc = gl_harvest_list(h, "/reports/project_budget", query, "results",
+                                        "budget report", rows)) < 0)
         return rc;
-    for (size_t i = 0; i < json_object_array_length(rows); i++) {
-        json_object *r = json_object_array_get_idx(rows, i);
+    for (size_t i = 0; i < json_object_array_length(*rows); i++) {
+        json_object *r = json_object_array_get_idx(*rows, i);
         int64_t p = 0;
         double budget = 0, spent = 0;
         if (!gl_json_int64(r, "project_id", &p) || p != project_id)
@@ -115,7 +118,6 @@ static int budget_of(gl_harvest *h, int64_t project_id, double *percent, bool *m
             gl_json_double(r, "budget_spent", &spent))
             *percent = spent / budget * 100.0;
     }
-    json_object_put(rows);
     return GL_OK;
 }
 
@@ -226,6 +228,7 @@ int gl_milestones_check(gl_cli *cli, gl_store *store, bool dry_run, gl_milestone
     const char *const *names;
     gl_catalog *cat = NULL;
     gl_signin *si = NULL;
+    json_object *budgets = NULL; /* the budget report, for every milestone */
     char today[GL_DAY_LEN];
     size_t n;
     int rc;
@@ -290,7 +293,8 @@ int gl_milestones_check(gl_cli *cli, gl_store *store, bool dry_run, gl_milestone
             goto done;
         facts.last_period = last.found ? last.period : NULL;
         facts.last_to = last.found && last.to[0] ? last.to : NULL;
-        if ((rc = budget_of(si->harvest, s->project_id, &s->budget_percent, &monthly)) < 0)
+        if ((rc = budget_of(si->harvest, &budgets, s->project_id, &s->budget_percent, &monthly)) <
+            0)
             goto done;
         facts.budget_percent = s->budget_percent;
         facts.budget_monthly = monthly;
@@ -321,6 +325,7 @@ int gl_milestones_check(gl_cli *cli, gl_store *store, bool dry_run, gl_milestone
     }
 
 done:
+    json_object_put(budgets);
     gl_signin_free(si);
     gl_catalog_free(cat);
     if (rc < 0)

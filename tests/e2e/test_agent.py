@@ -424,6 +424,11 @@ class MilestoneTest(AgentCase):
         for e in entries:
             self.assertEqual(billed[e["id"]], invoice["id"], e)
 
+    def test_the_budget_report_is_read_once_for_every_milestone(self):
+        self.fh.server.clear_requests()
+        self.ok("invoice", "--dry-run")
+        self.assertEqual(len(self.api_requests("GET", "/v2/reports/project_budget")), 1)
+
     def test_a_monthly_milestone_drafts_once_though_the_answer_is_lost(self):
         name = "Globex Website Relaunch"
         self.at(utc("2026-12-01", "09:00"))
