@@ -244,7 +244,8 @@ static void transactions_roll_back(void **state)
 /* A transaction inside one is a savepoint: its own rollback or commit, then the outer's. */
 static void transactions_nest(void **state)
 {
-    const char *path = *state;
+    fixture *f = *state;
+    const char *path = gl_test_path(f->dir, "gleaner.db");
     gl_store *store = NULL;
     char *value = NULL;
 
