@@ -370,44 +370,6 @@ int gl_gcal_calendar(gl_gcal *g, const char *calendar_id, json_object **out)
 
 /* ---------------------------------------------------------------- times */
 
-/* Exactly `n` digits at *s into *out; advances *s. */
-static bool digits(const char **s, int n, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        char c = (*s)[i];
-        if (c < '0' || c > '9')
-            return false;
-        v = v * 10 + (c - '0');
-    }
-    *s += n;
-    *out = v;
-    return true;
-}
-
-/* "YYYY-MM-DDTHH:MM[:SS[.fff]]" without an offset: local civil time. */
-static bool parse_local(const char *s, int *y, int *mo, int *d, int *h, int *mi, int *sec)
-{
-    *sec = 0;
-    if (!digits(&s, 4, y) || *s++ != '-' || !digits(&s, 2, mo) || *s++ != '-' ||
-        !digits(&s, 2, d) || (*s != 'T' && *s != 't'))
-        return false;
-    s++;
-    if (!digits(&s, 2, h) || *s++ != ':' || !digits(&s, 2, mi))
-        return false;
-    if (*s == ':') {
-        s++;
-        if (!digits(&s, 2, sec))
-            return false;
-        if (*s == '.')
-            for (s++; *s >= '0' && *s <= '9'; s++)
-                ;
-    }
-    return *s == '\0' && *mo >= 1 && *mo <= 12 && *d >= 1 && *d <= 31 && *h <= 23 && *mi <= 59 &&
-           *sec <= 60;
-}
-
 /*
  * An EventDateTime into UTC seconds: dateTime with its offset (Google always
  * sends one; without, the local time in its timeZone, else the calendar's),
@@ -426,8 +388,10 @@ static bool read_when(gl_gcal *g, json_object *when, const char *cal_tz, int64_t
         if (gl_time_parse_utc(out, dt) == GL_OK)
             return true;
         gl_error_clear();
-        if (!parse_local(dt, &y, &mo, &d, &h, &mi, &s))
+        if (gl_time_parse_civil(dt, &y, &mo, &d, &h, &mi, &s) < 0) {
+            gl_error_clear();
             return false;
+        }
         if (!tz || !gl_tz_valid(tz))
             tz = cal_tz && gl_tz_valid(cal_tz) ? cal_tz : g->timezone;
         if (gl_tz_from_local(out, tz, y, mo, d, h, mi, s) == GL_OK)

@@ -273,24 +273,50 @@ static int digits(const char *s, int n, int *out)
     return GL_OK;
 }
 
-int gl_time_parse_utc(int64_t *out, const char *s)
+/* "YYYY-MM-DDTHH:MM[:SS[.fff]]" at the start of `s`; *rest: what follows. */
+static int civil_prefix(const char *s, int *y, int *mo, int *d, int *h, int *mi, int *sec,
+                        const char **rest)
 {
-    int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
     const char *p;
 
-    if (!s || strlen(s) < 17 || date_parse_prefix(s, &y, &mo, &d) < 0 ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) < 0 ||
-        s[13] != ':' || digits(s + 14, 2, &mi) < 0)
-        goto bad;
+    *sec = 0;
+    if (!s || strlen(s) < 16 || date_parse_prefix(s, y, mo, d) < 0 ||
+        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, h) < 0 ||
+        s[13] != ':' || digits(s + 14, 2, mi) < 0)
+        return GL_EINVAL;
     p = s + 16;
     if (*p == ':') {
-        if (digits(p + 1, 2, &sec) < 0)
-            goto bad;
+        if (digits(p + 1, 2, sec) < 0)
+            return GL_EINVAL;
         p += 3;
         if (*p == '.')
             for (p++; isdigit((unsigned char)*p); p++)
                 ;
     }
+    if (*h > 23 || *mi > 59 || *sec > 60)
+        return GL_EINVAL;
+    *rest = p;
+    return GL_OK;
+}
+
+int gl_time_parse_civil(const char *s, int *year, int *month, int *day, int *hour, int *minute,
+                        int *second)
+{
+    const char *rest;
+
+    if (civil_prefix(s, year, month, day, hour, minute, second, &rest) < 0 || *rest)
+        return gl_error_set(GL_EINVAL, "'%s' is not a local time (expected 2026-11-21T09:30:00)",
+                            s ? s : "");
+    return GL_OK;
+}
+
+int gl_time_parse_utc(int64_t *out, const char *s)
+{
+    int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
+    const char *p;
+
+    if (civil_prefix(s, &y, &mo, &d, &h, &mi, &sec, &p) < 0)
+        goto bad;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
@@ -306,7 +332,7 @@ int gl_time_parse_utc(int64_t *out, const char *s)
     } else {
         goto bad;
     }
-    if (*p || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
+    if (*p || oh > 23 || om > 59)
         goto bad;
     *out = gl_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
            (int64_t)sign * (oh * 3600 + om * 60);

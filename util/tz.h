@@ -84,6 +84,13 @@ void gl_time_format_utc(char *out, int64_t utc);
  */
 int gl_time_parse_utc(int64_t *out, const char *s);
 
+/*
+ * gl_time_parse_civil - "YYYY-MM-DDTHH:MM[:SS[.fff]]" with no zone or
+ * offset: a local civil time, into its parts.  GL_EINVAL otherwise.
+ */
+int gl_time_parse_civil(const char *s, int *year, int *month, int *day, int *hour, int *minute,
+                        int *second);
+
 /* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
 int64_t gl_days_from_civil(int year, int month, int day);
 void gl_civil_from_days(int64_t days, int *year, int *month, int *day);

@@ -108,6 +108,21 @@ static void dates_and_utc_times_parse_strictly(void **state)
     assert_int_equal(utc("2026-11-21T10:15Z"), utc("2026-11-21T10:15:00Z"));
     assert_int_equal(gl_time_parse_utc(&t, "2026-11-21T10:15:30"), GL_EINVAL);
     assert_int_equal(gl_time_parse_utc(&t, "2026-11-21 25:00:00Z"), GL_EINVAL);
+    /* A civil time, with no zone: its parts; with a zone or junk, no. */
+    {
+        int h, mi, sec;
+        gl_assert_ok(gl_time_parse_civil("2026-11-21T10:15:30.5", &y, &m, &d, &h, &mi, &sec));
+        assert_int_equal(y * 10000 + m * 100 + d, 20261121);
+        assert_int_equal(h * 3600 + mi * 60 + sec, 10 * 3600 + 15 * 60 + 30);
+        gl_assert_ok(gl_time_parse_civil("2026-11-21T10:15", &y, &m, &d, &h, &mi, &sec));
+        assert_int_equal(sec, 0);
+        assert_int_equal(gl_time_parse_civil("2026-11-21T10:15:30Z", &y, &m, &d, &h, &mi, &sec),
+                         GL_EINVAL);
+        assert_int_equal(gl_time_parse_civil("2026-02-30T10:15", &y, &m, &d, &h, &mi, &sec),
+                         GL_EINVAL);
+        assert_int_equal(gl_time_parse_civil("2026-11-21T24:00", &y, &m, &d, &h, &mi, &sec),
+                         GL_EINVAL);
+    }
     gl_time_format_utc(buf, utc("2026-03-29T01:00:00Z"));
     assert_string_equal(buf, "2026-03-29T01:00:00Z");
     gl_time_format_utc(buf, -1);
