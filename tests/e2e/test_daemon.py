@@ -147,6 +147,26 @@ class RealClockTest(DaemonCase):
         self.assertStopsCleanly(proc)
         self.assertIn("stopping", self.log(proc).strip().splitlines()[-1])
 
+    def test_a_reload_tries_failing_jobs_again_at_once(self):
+        # Signed in with a revoked token: the sync fails and would wait 5 minutes ...
+        revoked = self.write(".config/gleaner/revoked.token", "revoked\n")
+        self.configure(token_file=revoked)
+        proc = self.start_daemon()
+        self.wait_log(proc, "sync failed")
+        # ... the user mends it and says so: the sync runs now, and works.
+        revoked.write_text(self.fh.PAT + "\n")
+        self.fh.server.clear_requests()
+        os.kill(proc.pid, signal.SIGHUP)
+        self.wait_log(proc, "reloaded")
+        wait_for(lambda: self.api_requests("GET", "/v2/time_entries") or proc.poll() is not None,
+                 timeout=30 * SLOW, message=f"the sync did not run again:\n{self.log(proc)}")
+        self.assertIsNone(proc.poll(), self.log(proc))
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            self.assertEqual(proc.wait(timeout=10 * SLOW), 0, self.log(proc))
+        except subprocess.TimeoutExpired:
+            self.fail(f"the daemon did not stop:\n{self.log(proc)}")
+
     def test_a_second_daemon_on_the_same_store_is_refused(self):
         first = self.start_daemon(name="first")
         self.wait_log(first, "started")
