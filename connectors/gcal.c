@@ -198,19 +198,13 @@ static int gcal_error(int rc, const gl_http_response *resp, const char *calendar
 
 /* ------------------------------------------------------------ lifecycle */
 
-static void wipe_free(char *s)
-{
-    if (s)
-        gl_fs_free_secret(s);
-}
-
 static int set_token(gl_gcal *g, const char *token)
 {
     char *copy = gl_strdup(token);
 
     if (!copy)
         return gl_error_set(GL_ENOMEM, "out of memory");
-    wipe_free(g->token);
+    gl_fs_free_secret(g->token);
     g->token = copy;
     return gl_http_set_bearer(g->api, copy);
 }
@@ -223,16 +217,16 @@ static int refresh_token(void *payload)
     int rc;
 
     if ((rc = g->refresh(g->refresh_payload, &token)) < 0) {
-        wipe_free(token); /* the refresh's own reason stands, not the 401 */
+        gl_fs_free_secret(token); /* the refresh's own reason stands, not the 401 */
         return rc;
     }
     if (!token || !*token) {
-        wipe_free(token);
+        gl_fs_free_secret(token);
         return gl_error_set(GL_EAUTH, "gcal: the token refresh gave no token; sign in again: "
                                       "gleaner auth google");
     }
     rc = set_token(g, token);
-    wipe_free(token);
+    gl_fs_free_secret(token);
     return rc;
 }
 
@@ -296,7 +290,7 @@ void gl_gcal_free(gl_gcal *g)
     if (!g)
         return;
     gl_http_service_free(g->api);
-    wipe_free(g->token);
+    gl_fs_free_secret(g->token);
     free(g->timezone);
     if (g->refresh_payload_free)
         g->refresh_payload_free(g->refresh_payload);

@@ -108,12 +108,6 @@ const gl_harvest_op *gl_harvest_op_find(const char *name)
 
 /* ------------------------------------------------------------ lifecycle */
 
-static void wipe_free(char *s)
-{
-    if (s)
-        gl_fs_free_secret(s);
-}
-
 /* The HTTP layer's reauth: a new access token from the refresh callback, on both services. */
 static int refresh_token(void *payload)
 {
@@ -124,16 +118,16 @@ static int refresh_token(void *payload)
     if (h->refresh(h->refresh_payload, &token) < 0) {
         /* The refresh's own reason is the one to show, not the 401 that led to it. */
         rc = gl_error_last_code();
-        wipe_free(token);
+        gl_fs_free_secret(token);
         return rc < 0 ? rc : gl_error_set(GL_EAUTH, "harvest: the token refresh failed");
     }
     if (!token || !*token) {
-        wipe_free(token);
+        gl_fs_free_secret(token);
         return gl_error_set(GL_EAUTH, "harvest: the token refresh gave no token; sign in again: "
                                       "gleaner auth harvest");
     }
     rc = gl_harvest_set_token(h, token);
-    wipe_free(token);
+    gl_fs_free_secret(token);
     return rc;
 }
 
@@ -205,7 +199,7 @@ void gl_harvest_free(gl_harvest *h)
         return;
     gl_http_service_free(h->api);
     gl_http_service_free(h->id);
-    wipe_free(h->token);
+    gl_fs_free_secret(h->token);
     free(h);
 }
 
@@ -216,7 +210,7 @@ int gl_harvest_set_token(gl_harvest *h, const char *token)
 
     if (!copy)
         return gl_error_set(GL_ENOMEM, "out of memory");
-    wipe_free(h->token);
+    gl_fs_free_secret(h->token);
     h->token = copy;
     if ((rc = gl_http_set_bearer(h->api, token)) < 0)
         return rc;

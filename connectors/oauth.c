@@ -50,22 +50,14 @@ static const char *provider_name(const gl_oauth_provider *p)
     return p && p->name && *p->name ? p->name : "the provider";
 }
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
-
 /* ------------------------------------------------------------- tokens */
 
 void gl_oauth_tokens_clear(gl_oauth_tokens *t)
 {
     if (!t)
         return;
-    wipe_free(t->access_token);
-    wipe_free(t->refresh_token);
+    gl_fs_free_secret(t->access_token);
+    gl_fs_free_secret(t->refresh_token);
     free(t->token_type);
     free(t->scope);
     memset(t, 0, sizeof(*t));
@@ -406,8 +398,8 @@ typedef struct callback_params {
 
 static void params_clear(callback_params *cp)
 {
-    wipe_free(cp->code);
-    wipe_free(cp->state);
+    gl_fs_free_secret(cp->code);
+    gl_fs_free_secret(cp->state);
     free(cp->error);
     free(cp->error_description);
     free(cp->scope);
@@ -1056,7 +1048,7 @@ int gl_oauth_refresh(gl_oauth_tokens *out, const gl_oauth_provider *p, const cha
         };
         rc = token_request(out, p, fields, sizeof(fields) / sizeof(fields[0]), old);
     }
-    wipe_free(old);
+    gl_fs_free_secret(old);
     return rc;
 }
 
