@@ -116,6 +116,16 @@ static int hold(void *payload, const gl_activity *act)
 
     if (!act->counted || (strcmp(act->kind, "meeting") != 0 && strcmp(act->kind, "commit") != 0))
         return 0;
+    /*
+     * A rebased or cherry-picked commit is the same work under a new id: same
+     * repository, author time and summary.  One stands for both (activities
+     * come by start time, then key: the same one every run).
+     */
+    if (strcmp(act->kind, "commit") == 0)
+        for (size_t k = l->n; k > 0 && l->v[k - 1].a.start == act->start; k--)
+            if (l->v[k - 1].a.commit && strcmp(l->v[k - 1].source, act->source) == 0 &&
+                strcmp(l->v[k - 1].title, act->title ? act->title : "") == 0)
+                return 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         held *v = realloc(l->v, cap * sizeof(*v));

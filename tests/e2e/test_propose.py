@@ -205,6 +205,19 @@ class ProposeTest(ProposeCase):
             ("commit", self.commits[1], "2026-11-18T10:20:00Z", "2026-11-18T10:20:00Z")])
         self.assertEqual(len({p["id"] for p in props}), 2)
 
+        # The fix cherry-picked onto a release branch (same author time and summary, a new id):
+        # the same work, not a third commit.
+        git(self.repo, "checkout", "-q", "-b", "release/1.0", "main")
+        git(self.repo, "cherry-pick", self.commits[0])
+        git(self.repo, "checkout", "-q", "main")
+        dev = self.only(self.propose()["proposals"], WEB, DEV)
+        acts = self.run_gleaner("--json", "activities", "--from", DAY, "--to", DAY).json()
+        self.assertEqual(len([a for a in acts["activities"]
+                              if a["title"] == "ACME-142: fix login redirect"]), 2)   # both seen
+        self.assertEqual((dev["hours"], dev["reason"]), (1.5, "rule web (2 commits)"))
+        self.assertEqual([s["start"] for s in dev["sources"]],
+                         ["2026-11-18T09:30:00Z", "2026-11-18T10:20:00Z"])
+
         # The same proposals, for a person.
         r = self.ok("propose", "--from", DAY, "--to", DAY, "--offline")
         self.assertIn("2026-11-18", r.out)
