@@ -107,16 +107,23 @@ static int add_piece(gl_timeline *t, size_t *cap, const gl_tl_piece *p)
     return GL_OK;
 }
 
-/* The end of the latest event that ended at or before `t` (any kind, any group). */
+/*
+ * The end of the latest event that ended at or before `t` (any kind, any
+ * group) - but not a commit at that very instant: two commits made in the
+ * same second (a submodule and its parent, a script) are not one after the
+ * other, and neither takes the time that led up to both.
+ */
 static int64_t previous_end(const gl_tl_event *ev, const size_t *idx, size_t n, size_t self,
                             int64_t floor)
 {
     int64_t best = floor, t = ev[self].start;
 
     for (size_t i = 0; i < n; i++) {
-        int64_t e = ev[idx[i]].end;
-        if (idx[i] != self && e <= t && e > best)
-            best = e;
+        const gl_tl_event *e = &ev[idx[i]];
+        if (idx[i] == self || (e->kind == GL_TL_COMMIT && e->start == t))
+            continue;
+        if (e->end <= t && e->end > best)
+            best = e->end;
     }
     return best;
 }
@@ -135,7 +142,7 @@ static int64_t next_start(const gl_tl_event *ev, const size_t *idx, size_t n, in
     return best;
 }
 
-/* The latest commit of another repository at or before `self`'s time (INT64_MIN: none). */
+/* The latest commit of another repository before `self`'s time (INT64_MIN: none). */
 static int64_t other_commit_before(const gl_tl_event *ev, const size_t *commits, size_t n,
                                    size_t self)
 {
@@ -143,7 +150,7 @@ static int64_t other_commit_before(const gl_tl_event *ev, const size_t *commits,
 
     for (size_t i = 0; i < n; i++) {
         const gl_tl_event *e = &ev[commits[i]];
-        if (e->group != ev[self].group && e->start <= t && e->start > best)
+        if (e->group != ev[self].group && e->start < t && e->start > best)
             best = e->start;
     }
     return best;

@@ -11,7 +11,8 @@
  *      does a pause over switch_gap after which the branch changed.  A
  *      session runs from lead_in before its first commit to lead_out after
  *      its last (never into the next event); the lead-in never reaches back before the
- *      end of the previous activity (any meeting or commit of the day), nor
+ *      end of the previous activity (any meeting or commit of the day; a commit
+ *      made in the same second is not a previous one), nor
  *      before the start of work hours when the first commit is inside them.
  *   3. Sessions take only the time meetings left.  Each commit owns the time
  *      since the previous commit of its session (or the session's start),

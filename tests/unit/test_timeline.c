@@ -152,6 +152,28 @@ static void test_lead_in_bounds(void **state)
     gl_timeline_clear(&t);
 }
 
+/* Commits made in the same second (a submodule and its parent) keep the lead-in before both. */
+static void test_commits_at_one_instant_keep_their_lead_in(void **state)
+{
+    (void)state;
+    const gl_tl_event same_repo[] = {CB(H(10, 30), 0, 1), CB(H(10, 30), 0, 2), CB(H(11, 20), 0, 1)};
+    gl_timeline t = build(same_repo, 3, &workday);
+    assert_int_equal(t.n, 1);
+    assert_int_equal(t.pieces[0].start, H(10, 0));
+    assert_int_equal(t.session_seconds, H(1, 20)); /* 10:00 to 11:20 */
+    gl_timeline_clear(&t);
+    const gl_tl_event two_repos[] = {C(H(10, 30), 0), C(H(10, 30), 1)};
+    t = build(two_repos, 2, &workday);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.session_seconds, H(0, 30)); /* 10:00 to 10:30, once */
+    gl_timeline_clear(&t);
+    /* A meeting that ends as the commit is made still took the time before it. */
+    const gl_tl_event after_meeting[] = {M(H(10, 0), H(10, 30)), C(H(10, 30), 0)};
+    t = build(after_meeting, 2, &workday);
+    assert_int_equal(t.session_seconds, 0);
+    gl_timeline_clear(&t);
+}
+
 static void test_meetings_cut_sessions(void **state)
 {
     (void)state;
@@ -224,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_a_switch_of_branch_after_a_pause_is_a_new_session),
         cmocka_unit_test(test_lead_out_until_what_comes_next),
         cmocka_unit_test(test_lead_in_bounds),
+        cmocka_unit_test(test_commits_at_one_instant_keep_their_lead_in),
         cmocka_unit_test(test_meetings_cut_sessions),
         cmocka_unit_test(test_parallel_repositories_do_not_double_count),
         cmocka_unit_test(test_evenings_and_weekends_need_evidence),
