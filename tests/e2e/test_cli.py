@@ -57,6 +57,8 @@ class CliTest(GleanerTestCase):
         self.assertIn("jira, xero and quickbooks are not available in this version", r.out)
 
     def test_global_options_work_after_the_command(self):
+        # A fixed clock: doctor names the local time, which must not tick between the two runs.
+        self.env["GLEANER_TEST_NOW"] = "2026-11-21T09:00:00Z"
         self.run_gleaner("init")
         a = self.run_gleaner("--json", "doctor")
         b = self.run_gleaner("doctor", "--json")
