@@ -689,11 +689,14 @@ static int close_above(nest *n, int keep)
     return GL_OK;
 }
 
-static bool is_calendar_child(const char *name)
+/*
+ * The components gleaner reads directly inside VCALENDAR.  One of them
+ * beginning ends whatever was left open inside the calendar; any other
+ * component left open around it is not read, so it may run on until then.
+ */
+static bool read_in_calendar(const char *name)
 {
-    return strcmp(name, "VEVENT") == 0 || strcmp(name, "VTODO") == 0 ||
-           strcmp(name, "VJOURNAL") == 0 || strcmp(name, "VFREEBUSY") == 0 ||
-           strcmp(name, "VTIMEZONE") == 0 || strcmp(name, "VAVAILABILITY") == 0;
+    return strcmp(name, "VEVENT") == 0 || strcmp(name, "VTIMEZONE") == 0;
 }
 
 /*
@@ -710,7 +713,7 @@ static bool wanted_component(const nest *n, const char *name)
     if (!parent)
         return strcmp(name, "VCALENDAR") == 0 || strcmp(name, "VEVENT") == 0;
     if (strcmp(parent, "VCALENDAR") == 0)
-        return strcmp(name, "VEVENT") == 0 || strcmp(name, "VTIMEZONE") == 0;
+        return read_in_calendar(name);
     if (strcmp(parent, "VTIMEZONE") == 0)
         return strcmp(name, "STANDARD") == 0 || strcmp(name, "DAYLIGHT") == 0;
     return false;
@@ -801,7 +804,7 @@ static int structure_line(nest *n, const char *line)
                     return rc;
                 break;
             }
-        if (is_calendar_child(name))
+        if (read_in_calendar(name))
             for (int i = n->depth - 1; i >= 0; i--)
                 if (strcmp(n->names[i], "VCALENDAR") == 0) {
                     if ((rc = close_above(n, i + 1)) < 0)

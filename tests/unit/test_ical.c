@@ -398,6 +398,14 @@ static const expand_case cases[] = {
      "closed/20260106T100000Z 2026-01-06T10:00:00Z 2026-01-06T10:00:00Z\n"
      "last/20260107T100000Z 2026-01-07T10:00:00Z 2026-01-07T10:00:00Z",
      1},
+    /* A component gleaner does not read runs on inside the open event; a zone ends them both. */
+    {"an event left open before a to-do and a time zone", NULL, NULL, NULL,
+     "BEGIN:VEVENT\nUID:open\nDTSTART:20260105T100000Z\n"
+     "BEGIN:VTODO\nUID:task\nDTSTART:20260105T120000Z\nSUMMARY:a to-do\nEND:VTODO\n"
+     "BEGIN:VTIMEZONE\nTZID:X\nBEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:+0100\n"
+     "TZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n"
+     "BEGIN:VEVENT\nUID:after\nDTSTART;TZID=X:20260106T100000\nEND:VEVENT\n",
+     "after/20260106T090000Z 2026-01-06T09:00:00Z 2026-01-06T09:00:00Z", 1},
 };
 
 static void expands_every_case(void **state)
