@@ -536,15 +536,17 @@ static int collect_git(source_run *sr, const char *path, const calendar_ctx *cc)
         goto done;
     rc = write_seen(sr);
     /*
-     * A whole history read cleanly is all there is: commits it no longer
-     * holds as the user's (an address taken out of user.email, a path
-     * pointed at another repository, a history rewritten) go.  An
-     * incremental read or a warning removes nothing.
+     * Identities changed (the history is read again): the commits of an
+     * address taken out of user.email go.  Commits no branch reaches any
+     * more stay: a squash-merged branch, deleted, was still work.
      */
-    if (rc == GL_OK && !go.tips && !res.warning[0]) {
+    if (rc == GL_OK && !go.tips) {
         int64_t removed = 0;
-        rc =
-            gl_store_activity_sweep(sr->store, sr->source, INT64_MIN, INT64_MAX, sr->run, &removed);
+        json_object *ids = json_object_new_array();
+        for (size_t i = 0; i < cc->n_identities; i++)
+            json_object_array_add(ids, json_object_new_string(cc->identities[i]));
+        rc = gl_store_activity_keep_authors(sr->store, sr->source, gl_json_compact(ids), &removed);
+        json_object_put(ids);
         sr->report->removed = (size_t)removed;
     }
     if (rc == GL_OK && res.tips)

@@ -1166,6 +1166,27 @@ int gl_store_activity_sweep(gl_store *store, const char *source, int64_t from, i
     return GL_OK;
 }
 
+int gl_store_activity_keep_authors(gl_store *store, const char *source, const char *authors_json,
+                                   int64_t *removed)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "DELETE FROM activities WHERE source = ?1 AND kind = 'commit' AND "
+                      "json_extract(details, '$.author') IS NOT NULL AND "
+                      "lower(json_extract(details, '$.author')) NOT IN "
+                      "(SELECT lower(value) FROM json_each(?2))")) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, authors_json, -1, SQLITE_STATIC);
+    if ((rc = step_done(store, st, "cannot remove activities")) < 0)
+        return rc;
+    if (removed)
+        *removed = sqlite3_changes(store->db);
+    return GL_OK;
+}
+
 int gl_store_activity_run(gl_store *store, int64_t *run)
 {
     char *value = NULL, text[32];

@@ -245,6 +245,16 @@ int gl_store_activity_set_verdict(gl_store *store, const char *source, const cha
 int gl_store_activity_sweep(gl_store *store, const char *source, int64_t from, int64_t to,
                             int64_t run, int64_t *removed);
 
+/*
+ * gl_store_activity_keep_authors - remove the commits of `source` whose
+ * recorded author is none of `authors_json` (a JSON array of addresses;
+ * case-insensitive): an address taken out of user.email takes its commits
+ * with it, while commits no branch holds any more (a squash-merged branch,
+ * deleted) stay.  *removed (optional) receives how many went.
+ */
+int gl_store_activity_keep_authors(gl_store *store, const char *source, const char *authors_json,
+                                   int64_t *removed);
+
 /* Receives each activity; a non-zero return stops the listing with it. */
 typedef int (*gl_activity_fn)(void *payload, const gl_activity *a);
 
