@@ -14,6 +14,7 @@
 #include "connectors/gcal.h"
 #include "connectors/git.h"
 #include "connectors/ical.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -67,15 +68,10 @@ typedef struct source_run {
 static int hold(source_run *sr, const gl_activity *a, bool verdict_only)
 {
     seen_item *it;
+    int rc;
 
-    if (sr->nseen == sr->capseen) {
-        size_t cap = sr->capseen ? sr->capseen * 2 : 64;
-        seen_item *v = realloc(sr->seen, cap * sizeof(*v));
-        if (!v)
-            return gl_error_set(GL_ENOMEM, "out of memory");
-        sr->seen = v;
-        sr->capseen = cap;
-    }
+    if ((rc = gl_grow(&sr->seen, &sr->capseen, sr->nseen + 1, sizeof(*sr->seen))) < 0)
+        return rc;
     it = &sr->seen[sr->nseen];
     *it = (seen_item){.verdict_only = verdict_only,
                       .kind = a->kind,

@@ -12,6 +12,7 @@
 #include "agent/catalog.h"
 #include "agent/timeline.h"
 #include "agent/workday.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/tz.h"
@@ -142,16 +143,11 @@ typedef struct span_list {
 
 static int span_add(span_list *l, gl_gap_span s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        gl_gap_span *v = realloc(l->v, cap * sizeof(*v));
-        if (!v)
-            return gl_error_set(GL_ENOMEM, "out of memory");
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = s;
-    return GL_OK;
+    int rc = gl_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+
+    if (rc == GL_OK)
+        l->v[l->n++] = s;
+    return rc;
 }
 
 /* What a day's activities say: counted events for the timeline, and time off. */
@@ -189,14 +185,9 @@ static int repo_group(day_facts *f, const char *source, int *group)
     while (g < f->nrepos && strcmp(f->repos[g], source) != 0)
         g++;
     if (g == f->nrepos) {
-        if (f->nrepos == f->caprepos) {
-            size_t cap = f->caprepos ? f->caprepos * 2 : 8;
-            char **v = realloc(f->repos, cap * sizeof(*v));
-            if (!v)
-                return gl_error_set(GL_ENOMEM, "out of memory");
-            f->repos = v;
-            f->caprepos = cap;
-        }
+        int rc = gl_grow(&f->repos, &f->caprepos, f->nrepos + 1, sizeof(*f->repos));
+        if (rc < 0)
+            return rc;
         if (!(f->repos[f->nrepos] = gl_strdup(source)))
             return gl_error_set(GL_ENOMEM, "out of memory");
         f->nrepos++;
@@ -225,14 +216,8 @@ static int read_fact(void *payload, const gl_activity *a)
     } else {
         return 0;
     }
-    if (f->nevents == f->capevents) {
-        size_t cap = f->capevents ? f->capevents * 2 : 64;
-        gl_tl_event *v = realloc(f->events, cap * sizeof(*v));
-        if (!v)
-            return gl_error_set(GL_ENOMEM, "out of memory");
-        f->events = v;
-        f->capevents = cap;
-    }
+    if ((rc = gl_grow(&f->events, &f->capevents, f->nevents + 1, sizeof(*f->events))) < 0)
+        return rc;
     f->events[f->nevents++] = e;
     return 0;
 }

@@ -126,14 +126,8 @@ static int hold(void *payload, const gl_activity *act)
             if (l->v[k - 1].a.commit && strcmp(l->v[k - 1].source, act->source) == 0 &&
                 strcmp(l->v[k - 1].title, act->title ? act->title : "") == 0)
                 return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        held *v = realloc(l->v, cap * sizeof(*v));
-        if (!v)
-            return gl_error_set(GL_ENOMEM, "out of memory");
-        l->v = v;
-        l->cap = cap;
-    }
+    if (gl_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
+        return GL_ENOMEM;
     h = &l->v[l->n++];
     memset(h, 0, sizeof(*h));
     h->a.id = act->id;
@@ -984,14 +978,10 @@ static bool mostly_off(const off_spans *o, int64_t a, int64_t b)
 
 static int remember_open(run *r, int64_t id)
 {
-    if (r->nopen == r->capopen) {
-        size_t cap = r->capopen ? r->capopen * 2 : 32;
-        int64_t *v = realloc(r->open_ids, cap * sizeof(*v));
-        if (!v)
-            return gl_error_set(GL_ENOMEM, "out of memory");
-        r->open_ids = v;
-        r->capopen = cap;
-    }
+    int rc = gl_grow(&r->open_ids, &r->capopen, r->nopen + 1, sizeof(*r->open_ids));
+
+    if (rc < 0)
+        return rc;
     r->open_ids[r->nopen++] = id;
     return GL_OK;
 }

@@ -100,3 +100,20 @@ void gl_buf_dispose(gl_buf *buf)
     buf->ptr = NULL;
     buf->len = buf->cap = 0;
 }
+
+int gl_grow(void *array_ptr, size_t *cap, size_t need, size_t size)
+{
+    void *old, *v;
+    size_t n = *cap ? *cap : 16;
+
+    if (need <= *cap)
+        return GL_OK;
+    while (n < need && n <= SIZE_MAX / 2)
+        n *= 2;
+    memcpy(&old, array_ptr, sizeof(old)); /* the caller's T *, whatever T is */
+    if (n < need || n > SIZE_MAX / size || !(v = realloc(old, n * size)))
+        return gl_error_set(GL_ENOMEM, "out of memory");
+    memcpy(array_ptr, &v, sizeof(v));
+    *cap = n;
+    return GL_OK;
+}

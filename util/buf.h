@@ -42,4 +42,11 @@ void gl_buf_clear(gl_buf *buf);
 /* Free the memory; the buffer can be reused. */
 void gl_buf_dispose(gl_buf *buf);
 
+/*
+ * gl_grow - let the array `*array_ptr` (a `T **`, elements of `size`
+ * bytes, `*cap` of them allocated) hold `need`: capacity doubles from 16.
+ * GL_ENOMEM (message set) when memory runs out; the array is left as it was.
+ */
+int gl_grow(void *array_ptr, size_t *cap, size_t need, size_t size);
+
 #endif

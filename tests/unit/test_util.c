@@ -300,6 +300,31 @@ static void files_are_written_whole_and_never_overwritten(void **state)
     free(dir);
 }
 
+/* A growing array keeps what it holds and doubles its room only when needed. */
+static void arrays_grow_and_keep_their_elements(void **state)
+{
+    int64_t *v = NULL;
+    size_t cap = 0;
+    (void)state;
+
+    gl_assert_ok(gl_grow(&v, &cap, 1, sizeof(*v)));
+    assert_int_equal(cap, 16);
+    for (int64_t i = 0; i < 100; i++) {
+        gl_assert_ok(gl_grow(&v, &cap, (size_t)i + 1, sizeof(*v)));
+        v[i] = i * 7;
+    }
+    assert_int_equal(cap, 128);
+    for (int64_t i = 0; i < 100; i++)
+        assert_int_equal(v[i], i * 7);
+    gl_assert_ok(gl_grow(&v, &cap, 50, sizeof(*v))); /* enough already: unchanged */
+    assert_int_equal(cap, 128);
+    assert_int_equal(gl_grow(&v, &cap, SIZE_MAX / 2, sizeof(*v)), GL_ENOMEM);
+    assert_int_equal(gl_grow(&v, &cap, SIZE_MAX, sizeof(*v)), GL_ENOMEM); /* no endless doubling */
+    assert_int_equal(cap, 128);
+    assert_int_equal(v[99], 99 * 7);
+    free(v);
+}
+
 /* The doubling every retry shares: first, twice that, ... never over the cap. */
 static void backoff_doubles_up_to_its_cap(void **state)
 {
@@ -316,6 +341,7 @@ static void backoff_doubles_up_to_its_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(arrays_grow_and_keep_their_elements),
         cmocka_unit_test(backoff_doubles_up_to_its_cap),
         cmocka_unit_test(redaction_removes_secrets),
         cmocka_unit_test(redaction_never_lengthens),
