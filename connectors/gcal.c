@@ -57,8 +57,7 @@ struct gl_gcal {
     char *token;
     char *timezone;
     const gl_clock *clock;
-    gl_gcal_refresh_cb refresh;
-    void *refresh_payload;
+    void *refresh_payload; /* the HTTP layer calls the refresh; the client frees this */
     void (*refresh_payload_free)(void *payload);
     int requests; /* of the call in progress */
 };
@@ -209,27 +208,6 @@ static int set_token(gl_gcal *g, const char *token)
     return gl_http_set_bearer(g->api, copy);
 }
 
-/* The HTTP layer's reauth: after a 401, a new access token from the refresh callback. */
-static int refresh_token(void *payload)
-{
-    gl_gcal *g = payload;
-    char *token = NULL;
-    int rc;
-
-    if ((rc = g->refresh(g->refresh_payload, &token)) < 0) {
-        gl_fs_free_secret(token); /* the refresh's own reason stands, not the 401 */
-        return rc;
-    }
-    if (!token || !*token) {
-        gl_fs_free_secret(token);
-        return gl_error_set(GL_EAUTH, "gcal: the token refresh gave no token; sign in again: "
-                                      "gleaner auth google");
-    }
-    rc = set_token(g, token);
-    gl_fs_free_secret(token);
-    return rc;
-}
-
 /* The HTTP layer's throttled: a 403 whose reason is a rate limit (not a spent quota). */
 static bool throttled(const gl_http_response *resp, void *payload)
 {
@@ -270,15 +248,13 @@ int gl_gcal_new(gl_gcal **out, const gl_gcal_options *opts)
     http.backoff_max_ms = RATE_BACKOFF_MAX_MS;
     http.describe_error = describe;
     http.throttled = throttled;
-    /* Only with a way to refresh; the payload is `g`, whose refresh is set below. */
-    http.reauth = opts->refresh ? refresh_token : NULL;
-    http.reauth_payload = g;
+    http.refresh = opts->refresh; /* the HTTP layer renews the token after a 401 */
+    http.refresh_payload = opts->refresh_payload;
     if ((rc = gl_http_service_new(&g->api, &http)) < 0 || (rc = set_token(g, opts->token)) < 0) {
         gl_gcal_free(g);
         return rc;
     }
     /* Only now: a failed _new leaves the payload with the caller, as the header says. */
-    g->refresh = opts->refresh;
     g->refresh_payload = opts->refresh_payload;
     g->refresh_payload_free = opts->refresh_payload_free;
     *out = g;

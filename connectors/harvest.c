@@ -108,27 +108,16 @@ const gl_harvest_op *gl_harvest_op_find(const char *name)
 
 /* ------------------------------------------------------------ lifecycle */
 
-/* The HTTP layer's reauth: a new access token from the refresh callback, on both services. */
-static int refresh_token(void *payload)
+/*
+ * The HTTP layer's refresh: the caller's, and the new token for the other
+ * service too (the API and Harvest ID share one).
+ */
+static int refresh_both(void *payload, char **token)
 {
     gl_harvest *h = payload;
-    char *token = NULL;
-    int rc;
+    int rc = h->refresh(h->refresh_payload, token);
 
-    if (h->refresh(h->refresh_payload, &token) < 0) {
-        /* The refresh's own reason is the one to show, not the 401 that led to it. */
-        rc = gl_error_last_code();
-        gl_fs_free_secret(token);
-        return rc < 0 ? rc : gl_error_set(GL_EAUTH, "harvest: the token refresh failed");
-    }
-    if (!token || !*token) {
-        gl_fs_free_secret(token);
-        return gl_error_set(GL_EAUTH, "harvest: the token refresh gave no token; sign in again: "
-                                      "gleaner auth harvest");
-    }
-    rc = gl_harvest_set_token(h, token);
-    gl_fs_free_secret(token);
-    return rc;
+    return rc == GL_OK && *token && **token ? gl_harvest_set_token(h, *token) : rc;
 }
 
 int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
@@ -154,8 +143,8 @@ int gl_harvest_new(gl_harvest **out, const gl_harvest_options *opts)
     h->refresh_payload = opts->refresh_payload;
 
     /* After a 401 the HTTP layer asks for a new token once (both services share it). */
-    api.reauth = id.reauth = h->refresh ? refresh_token : NULL;
-    api.reauth_payload = id.reauth_payload = h;
+    api.refresh = id.refresh = h->refresh ? refresh_both : NULL;
+    api.refresh_payload = id.refresh_payload = h;
     api.service = "harvest";
     api.base_url = opts->base_url;
     api.user_agent = ua;

@@ -14,6 +14,7 @@
 
 #include "gl_version.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/rand.h"
@@ -728,6 +729,21 @@ static CURLcode perform(gl_http_service *svc, const gl_http_request *req, const 
     return cc;
 }
 
+/* After a 401: a new bearer from the service's refresh callback. */
+static int renew_token(gl_http_service *svc)
+{
+    char *token = NULL;
+    int rc = svc->opts.refresh(svc->opts.refresh_payload, &token);
+
+    if (rc == GL_OK && (!token || !*token))
+        rc =
+            gl_error_set(GL_EAUTH, "%s: the token refresh gave no token; sign in again", svc->name);
+    if (rc == GL_OK)
+        rc = gl_http_set_bearer(svc, token);
+    gl_fs_free_secret(token); /* on failure the refresh's own reason stands, not the 401 */
+    return rc;
+}
+
 int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_request *req)
 {
     const char *method = req->method ? req->method : "GET";
@@ -737,7 +753,7 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
     char errbuf[CURL_ERROR_SIZE];
     gl_http_response *resp = NULL;
     transfer t = {GL_BUF_INIT(0), GL_BUF_INIT(MAX_HEADER_BYTES), false};
-    bool safe = method_is_safe(method) || req->idempotent, reauthed = false;
+    bool safe = method_is_safe(method) || req->idempotent, refreshed = false;
     int attempt = 0, rate_waits = 0, throttles = 0, rc = GL_OK;
     int64_t waited = 0;
 
@@ -818,10 +834,10 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
             gl_trace(svc->name, "%s %s response: %.*s", method, path,
                      (int)(resp->body_len > 2000 ? 2000 : resp->body_len), resp->body);
 
-        if (status == 401 && svc->opts.reauth && !reauthed) {
-            reauthed = true;
+        if (status == 401 && svc->opts.refresh && !refreshed) {
+            refreshed = true;
             gl_info("%s: the access token was refused; renewing it", svc->name);
-            if ((rc = svc->opts.reauth(svc->opts.reauth_payload)) < 0) {
+            if ((rc = renew_token(svc)) < 0) {
                 gl_http_response_free(resp);
                 resp = NULL;
                 goto done;

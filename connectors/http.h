@@ -19,8 +19,8 @@
  *   - a response the service marks as its own "too fast" (`throttled`:
  *     Google's 403 rateLimitExceeded) is retried like a 429 that names no
  *     wait, with exponential backoff;
- *   - a 401 asks the service for new credentials once (`reauth`: an OAuth
- *     refresh) and sends the request again with them.
+ *   - a 401 asks for a new access token once (`refresh`: an OAuth refresh)
+ *     and sends the request again with it.
  *
  * Waiting goes through the service's gl_clock, so tests inject a fake clock
  * and a 30-second Retry-After costs nothing.
@@ -58,6 +58,9 @@ typedef struct gl_http_response gl_http_response;
 typedef bool (*gl_http_describe_cb)(const gl_http_response *resp, char *out, size_t len,
                                     void *payload);
 
+/* A new access token after a 401; see gl_http_options.refresh. */
+typedef int (*gl_http_refresh_cb)(void *payload, char **token);
+
 typedef struct gl_http_options {
     const char *service;         /* names errors and the trace category; required */
     const char *base_url;        /* e.g. "https://api.harvestapp.com/v2"; required */
@@ -79,13 +82,14 @@ typedef struct gl_http_options {
     gl_http_describe_cb describe_error;
     void *describe_payload;
     /*
-     * On a 401, once per request: install new credentials on the service
-     * (gl_http_set_bearer) and return GL_OK to send the request again, or
-     * an error, with its message, that the request then fails with (the
-     * refresh's own reason, not the 401).  NULL: a 401 is the answer.
+     * On a 401, once per request: GL_OK with a new access token in *token
+     * (malloc'd; the layer makes it the service's bearer, then wipes and
+     * frees it) to send the request again, or an error, with its message,
+     * that the request then fails with (the refresh's own reason, not the
+     * 401).  NULL: a 401 is the answer.
      */
-    int (*reauth)(void *payload);
-    void *reauth_payload;
+    gl_http_refresh_cb refresh;
+    void *refresh_payload;
     /*
      * True for a response that says "too fast" without being a 429: waited
      * out with exponential backoff (backoff_initial_ms doubling up to

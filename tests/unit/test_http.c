@@ -166,14 +166,15 @@ typedef struct hooks {
     const char *refuse; /* reauth fails with this, when set */
 } hooks;
 
-static int reauth(void *payload)
+static int reauth(void *payload, char **token)
 {
     hooks *h = payload;
 
     h->reauths++;
     if (h->refuse)
         return gl_error_set(GL_EAUTH, "%s", h->refuse);
-    return gl_http_set_bearer(*h->svc, "renewed-token");
+    *token = strdup("renewed-token");
+    return GL_OK;
 }
 
 static bool slow_down(const gl_http_response *resp, void *payload)
@@ -198,8 +199,8 @@ static void a_401_renews_once_and_a_throttle_is_waited_out(void **state)
     json_object *reqs;
 
     gl_http_service_free(f->svc);
-    opts.reauth = reauth;
-    opts.reauth_payload = &h;
+    opts.refresh = reauth;
+    opts.refresh_payload = &h;
     opts.throttled = slow_down;
     opts.max_rate_waits = 3;
     gl_assert_ok(make_service(f, &opts));
