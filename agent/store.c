@@ -640,15 +640,17 @@ int gl_store_outbox_add(gl_store *store, const char *kind, const char *dedupe_ke
     return GL_OK;
 }
 
+/* What a claim takes and gl_store_outbox_due counts: ?1 now, ?2 the kind or NULL. */
+#define OUTBOX_DUE \
+    "status IN ('pending','sending') AND next_attempt_at <= ?1 AND (?2 IS NULL OR kind = ?2)"
+
 int gl_store_outbox_due(gl_store *store, const char *kind, int64_t *count)
 {
     sqlite3_stmt *st = NULL;
     int rc;
 
     *count = 0;
-    if ((rc = prepare(store, &st,
-                      "SELECT count(*) FROM outbox WHERE status IN ('pending','sending') AND "
-                      "next_attempt_at <= ?1 AND (?2 IS NULL OR kind = ?2)")) < 0)
+    if ((rc = prepare(store, &st, "SELECT count(*) FROM outbox WHERE " OUTBOX_DUE)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, now(store));
     if (kind)
@@ -672,8 +674,7 @@ int gl_store_outbox_claim(gl_store *store, const char *kind, gl_outbox_item **ou
         return rc;
     if ((rc = prepare(store, &st,
                       "SELECT id, kind, dedupe_key, payload, attempts, status, created_at "
-                      "FROM outbox WHERE status IN ('pending','sending') AND next_attempt_at <= ? "
-                      "AND (?2 IS NULL OR kind = ?2) ORDER BY next_attempt_at, id LIMIT 1")) < 0)
+                      "FROM outbox WHERE " OUTBOX_DUE " ORDER BY next_attempt_at, id LIMIT 1")) < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, now(store));
     if (kind)
