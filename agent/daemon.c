@@ -42,13 +42,13 @@
  */
 #define RETRY_AFTER_FAILURE_S 300
 #define RETRY_AT_MOST_S       3600
+#define MAX_SLEEP_S           60
+#define COLLECT_DAYS          7
 
 static int64_t retry_delay(int failures)
 {
     return gl_backoff(RETRY_AFTER_FAILURE_S, RETRY_AT_MOST_S, failures + 1);
 }
-#define MAX_SLEEP_S  60
-#define COLLECT_DAYS 7
 
 typedef enum schedule { EVERY, DAILY_AT, WEEKLY_AT } schedule;
 
