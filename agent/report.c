@@ -303,13 +303,12 @@ char *gl_weekly_html(const gl_weekly *r)
         gl_buf_printf(&b, "</tr></table> %d%%</td><td>", pct);
         /* "Mon 2026-11-16", never broken inside: a narrow mail column wraps between days. */
         for (size_t d = 0; d < p->nmissing; d++) {
-            const char *weekday = "";
-            char day[11];
-            for (int k = 0; k < 7 && !weekday[0]; k++) {
-                gl_date_shift(day, r->from, k); /* the week starts on Monday */
-                if (strcmp(day, p->missing[d]) == 0)
-                    weekday = gl_weekday_abbr((k + 1) % 7);
-            }
+            int y, m, dd;
+            const char *weekday =
+                gl_date_parse(p->missing[d], &y, &m, &dd) == GL_OK
+                    ? gl_weekday_abbr(gl_weekday_of_days(gl_days_from_civil(y, m, dd)))
+                    : "";
+            gl_error_clear();
             gl_buf_printf(&b, "%s<span style=\"white-space:nowrap\">%s%s%s</span>", d ? ", " : "",
                           weekday, weekday[0] ? " " : "", p->missing[d]);
         }
