@@ -24,7 +24,7 @@ struct gl_catalog {
     json_object *projects, *tasks, *task_assignments, *user_assignments, *me;
     int64_t me_id;
     usage *used; /* hours per project and task in the user's history */
-    size_t nused;
+    size_t nused, capused;
 };
 
 static int64_t id_of(json_object *o)
@@ -57,11 +57,10 @@ static json_object *by_id(json_object *arr, int64_t id)
 static int add_usage(void *payload, int64_t project_id, int64_t task_id, double hours)
 {
     gl_catalog *c = payload;
-    usage *v = realloc(c->used, (c->nused + 1) * sizeof(*v));
+    int rc = gl_grow(&c->used, &c->capused, c->nused + 1, sizeof(*c->used));
 
-    if (!v)
-        return gl_error_set(GL_ENOMEM, "out of memory");
-    c->used = v;
+    if (rc < 0)
+        return rc;
     c->used[c->nused++] = (usage){project_id, task_id, hours};
     return 0;
 }
