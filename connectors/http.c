@@ -844,20 +844,22 @@ int gl_http_send(gl_http_response **out, gl_http_service *svc, const gl_http_req
             }
             continue;
         }
-        if (status != 429 && status >= 400 && svc->opts.throttled && !req->raw && !resp->json &&
-            resp->body_len && (labelled_json(resp) || starts_like_json(resp)) &&
-            gl_json_parse(&resp->json, resp->body, resp->body_len, svc->name) < 0)
-            gl_error_clear(); /* the hook reads the error's JSON; the answer's is checked below */
         if (status != 429 && status >= 400 && svc->opts.throttled &&
-            svc->opts.throttled(resp, svc->opts.throttled_payload) &&
             throttles < svc->opts.max_rate_waits) {
-            wait = throttle_ms(svc, ++throttles);
-            attempt--; /* not a failed attempt either; counted in throttles */
-            gl_info("%s: %s %s: the server asks to slow down (HTTP %ld); waiting %.1f s", svc->name,
-                    method, path, status, (double)wait / 1000);
-            gl_clock_sleep_ms(svc->opts.clock, wait);
-            waited += wait;
-            continue;
+            /* The hook reads the error's JSON; an answer that is not JSON is judged below. */
+            if (!req->raw && !resp->json && resp->body_len &&
+                (labelled_json(resp) || starts_like_json(resp)) &&
+                gl_json_parse(&resp->json, resp->body, resp->body_len, svc->name) < 0)
+                gl_error_clear();
+            if (svc->opts.throttled(resp, svc->opts.throttled_payload)) {
+                wait = throttle_ms(svc, ++throttles);
+                attempt--; /* not a failed attempt either; counted in throttles */
+                gl_info("%s: %s %s: the server asks to slow down (HTTP %ld); waiting %.1f s",
+                        svc->name, method, path, status, (double)wait / 1000);
+                gl_clock_sleep_ms(svc->opts.clock, wait);
+                waited += wait;
+                continue;
+            }
         }
         if (status == 429 || (status == 503 && safe)) {
             if (gl_http_response_header(resp, "Retry-After", retry_after, sizeof(retry_after))) {
