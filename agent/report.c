@@ -122,7 +122,6 @@ int gl_report_weekly(gl_cli *cli, gl_store *store, const char *week, gl_weekly *
     char today[GL_DAY_LEN], days[7][11];
     int rc;
 
-    (void)store;
     memset(out, 0, sizeof(*out));
     if ((rc = gl_cli_config(cli, &cfg)) < 0 || (rc = gl_cli_today(cli, today)) < 0 ||
         (rc = gl_workweek_load(cli, &wk)) < 0)
@@ -140,8 +139,14 @@ int gl_report_weekly(gl_cli *cli, gl_store *store, const char *week, gl_weekly *
     out->threshold = 90;
     gl_config_get_number(cfg, "report.threshold", &out->threshold);
 
-    if ((rc = gl_signin_harvest(cli, &si)) < 0 || (rc = gl_harvest_me(si->harvest, &me)) < 0)
+    if ((rc = gl_signin_harvest(cli, &si)) < 0)
         goto done;
+    /* Who the token is (and may see): the mirror knows, else Harvest. */
+    if (gl_store_mirror_me(store, &me) < 0) {
+        gl_error_clear();
+        if ((rc = gl_harvest_me(si->harvest, &me)) < 0)
+            goto done;
+    }
     out->everyone = can_see_everyone(me);
     if (out->everyone) {
         const char *query[] = {"is_active", "true", NULL};

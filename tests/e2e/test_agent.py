@@ -770,6 +770,12 @@ class ReportTest(AgentCase):
         # Behind first, the furthest behind on top.
         self.assertLess(text.index(want[0]["name"]), text.index(want[1]["name"]))
 
+    def test_who_the_token_is_comes_from_the_mirror(self):
+        self.ok("sync", "harvest")
+        self.fh.server.clear_requests()
+        self.report("json")
+        self.assertEqual(self.api_requests("GET", "/v2/users/me"), [])
+
     def test_a_member_sees_only_themselves(self):
         member = self.write(".config/gleaner/member.token", self.fh.MEMBER_PAT + "\n")
         self.configure(token_file=member)
