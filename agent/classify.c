@@ -279,6 +279,12 @@ static void push(char **feats, size_t *n, size_t max, char kind, const char *val
     feats[(*n)++] = f;
 }
 
+void gl_nb_feature(char **feats, size_t *n, size_t max, char kind, const char *value)
+{
+    if (value && *value)
+        push(feats, n, max, kind, value, strlen(value));
+}
+
 size_t gl_nb_words(const char *text, char words[][GL_NB_WORD], size_t max)
 {
     const unsigned char *t = (const unsigned char *)(text ? text : "");

@@ -7,7 +7,8 @@
  * saves it as JSON.
  *
  * Features are strings with a one-letter kind prefix ("w:planning",
- * "d:acme.com", "o:lead@acme.com", "r:acme-web", "b:login", "k:ACME");
+ * "d:acme.com", "o:lead@acme.com", "p:dev@acme.com" (an attendee),
+ * "r:acme-web", "b:login", "k:ACME");
  * gl_nb_features builds them from an activity.  Features of kind "x"
  * ("x:meeting") are context: they weigh in, but a prediction needs at least
  * one feature of another kind that was seen before.
@@ -75,5 +76,8 @@ void gl_nb_features(char **feats, size_t *n, size_t max, const char *title,
                     const char *const *domains, size_t ndomains, const char *organizer,
                     const char *repo, const char *branch, const char *const *jira_keys,
                     size_t nkeys);
+
+/* gl_nb_feature - append "kind:value" to feats[*n] as gl_nb_features does (not when empty). */
+void gl_nb_feature(char **feats, size_t *n, size_t max, char kind, const char *value);
 
 #endif

@@ -77,6 +77,8 @@ void gl_infer_features(const gl_infer_activity *a, char **feats, size_t *n, size
             domains[nd++] = a->domains[i];
     gl_nb_features(feats, n, max, a->title, domains, nd, a->organizer, a->repo, a->branch,
                    a->jira_keys, a->njira);
+    for (size_t i = 0; i < a->npeople; i++)
+        gl_nb_feature(feats, n, max, 'p', a->people[i]);
     /* Words a Harvest note shares with the activity: the client's name, the repository's. */
     for (size_t i = 0; i < nd; i++) {
         char word[64];

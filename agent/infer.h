@@ -40,6 +40,8 @@ typedef struct gl_infer_activity {
     const char *organizer;
     const char *const *domains; /* attendee domains */
     size_t ndomains;
+    const char *const *people; /* attendees' addresses, the user's own left out */
+    size_t npeople;
     const char *repo; /* commits: the [repo] name */
     const char *branch;
     const char *const *jira_keys;

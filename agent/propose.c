@@ -27,6 +27,7 @@
 #define MODEL_NAME    "classifier"
 #define MAX_FEATURES  96
 #define MAX_DOMAINS   32
+#define MAX_PEOPLE    25
 #define MAX_KEYS      16
 #define MAX_REPOS     64
 #define DECISION_EDIT 2.0
@@ -43,6 +44,7 @@ typedef struct held {
     char *source, *key, *title;
     json_object *details; /* owns organizer, repo, branch, domains, keys */
     const char *domains[MAX_DOMAINS];
+    const char *people[MAX_PEOPLE];
     const char *keys[MAX_KEYS];
     bool ignored; /* a rule with project = none matched it */
     bool solo;    /* a meeting nobody else is invited to, that the user organised */
@@ -99,6 +101,13 @@ static void held_bind(held *h)
                 h->domains[h->a.ndomains++] =
                     json_object_get_string(json_object_array_get_idx(arr, i));
     h->a.domains = h->domains;
+    h->a.npeople = 0;
+    if ((arr = gl_json_array(d, "attendee_emails")))
+        for (size_t i = 0; i < json_object_array_length(arr) && h->a.npeople < MAX_PEOPLE; i++)
+            if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+                h->people[h->a.npeople++] =
+                    json_object_get_string(json_object_array_get_idx(arr, i));
+    h->a.people = h->people;
     h->a.njira = 0;
     if ((arr = gl_json_array(d, "jira_keys")))
         for (size_t i = 0; i < json_object_array_length(arr) && h->a.njira < MAX_KEYS; i++)
@@ -659,7 +668,7 @@ static bool label_of_day(void *payload, const char *label)
  * were tracked by hand and account for the day's activities, each meeting
  * and commit belongs to one of that day's entries.  The one the notes point
  * to (the classifier so far, restricted to those entries) is learned with
- * the activity's own signals: attendee domains, organizer, repository,
+ * the activity's own signals: attendees and their domains, organizer, repository,
  * branch, and whether it is a meeting or a commit.
  */
 static int learn_from_days(gl_store *store, const settings *s, const gl_catalog *cat, gl_nb *nb,

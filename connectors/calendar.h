@@ -43,12 +43,14 @@ typedef struct gl_meeting {
     const char *key;
     int64_t start, end; /* UTC seconds; all-day: midnight to midnight in the user's zone */
     bool all_day;
-    bool recurring;                      /* an occurrence of a series */
-    const char *title;                   /* SUMMARY; "" when absent */
-    const char *organizer;               /* lower-case email, or NULL */
-    bool user_is_organizer;              /* the organizer is one of the user's identities */
-    gl_partstat partstat;                /* the user's own PARTSTAT / responseStatus */
-    size_t n_attendees;                  /* attendees other than the user */
+    bool recurring;                     /* an occurrence of a series */
+    const char *title;                  /* SUMMARY; "" when absent */
+    const char *organizer;              /* lower-case email, or NULL */
+    bool user_is_organizer;             /* the organizer is one of the user's identities */
+    gl_partstat partstat;               /* the user's own PARTSTAT / responseStatus */
+    size_t n_attendees;                 /* attendees other than the user (rooms left out) */
+    const char *const *attendee_emails; /* their distinct lower-case addresses */
+    size_t n_attendee_emails;
     const char *const *attendee_domains; /* distinct lower-case domains of those attendees */
     size_t n_attendee_domains;
     bool cancelled;   /* STATUS:CANCELLED (a cancelled occurrence is still reported) */

@@ -418,6 +418,8 @@ typedef struct mapped {
     char *organizer;
     char **domains;
     size_t n_domains;
+    char **emails;
+    size_t n_emails;
 } mapped;
 
 static void mapped_clear(mapped *mp)
@@ -426,31 +428,44 @@ static void mapped_clear(mapped *mp)
     for (size_t i = 0; i < mp->n_domains; i++)
         free(mp->domains[i]);
     free(mp->domains);
+    for (size_t i = 0; i < mp->n_emails; i++)
+        free(mp->emails[i]);
+    free(mp->emails);
     memset(mp, 0, sizeof(*mp));
 }
 
-static int add_domain(mapped *mp, const char *email)
+/* A lower-case copy of `s` added to the set list[*n] unless it is there already. */
+static int add_distinct(char ***list, size_t *n, const char *s)
 {
-    const char *at = email ? strrchr(email, '@') : NULL;
-    char *domain, **grown;
+    char *copy = lower_dup(s), **grown;
 
-    if (!at || !at[1])
-        return GL_OK;
-    if (!(domain = lower_dup(at + 1)))
+    if (!copy)
         return gl_error_set(GL_ENOMEM, "out of memory");
-    for (size_t i = 0; i < mp->n_domains; i++) {
-        if (strcmp(mp->domains[i], domain) == 0) {
-            free(domain);
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*list)[i], copy) == 0) {
+            free(copy);
             return GL_OK;
         }
     }
-    if (!(grown = realloc(mp->domains, (mp->n_domains + 1) * sizeof(*grown)))) {
-        free(domain);
+    if (!(grown = realloc(*list, (*n + 1) * sizeof(*grown)))) {
+        free(copy);
         return gl_error_set(GL_ENOMEM, "out of memory");
     }
-    mp->domains = grown;
-    mp->domains[mp->n_domains++] = domain;
+    *list = grown;
+    (*list)[(*n)++] = copy;
     return GL_OK;
+}
+
+static int add_attendee(mapped *mp, const char *email)
+{
+    const char *at = email ? strrchr(email, '@') : NULL;
+    int rc;
+
+    if (!at || !at[1])
+        return GL_OK;
+    if ((rc = add_distinct(&mp->emails, &mp->n_emails, email)) < 0)
+        return rc;
+    return add_distinct(&mp->domains, &mp->n_domains, at + 1);
 }
 
 static int map_people(mapped *mp, json_object *item)
@@ -480,11 +495,13 @@ static int map_people(mapped *mp, json_object *item)
         if (resource) /* a room or a projector is not a person met */
             continue;
         mp->m.n_attendees++;
-        if ((rc = add_domain(mp, gl_json_str(a, "email"))) < 0)
+        if ((rc = add_attendee(mp, gl_json_str(a, "email"))) < 0)
             return rc;
     }
     mp->m.attendee_domains = (const char *const *)mp->domains;
     mp->m.n_attendee_domains = mp->n_domains;
+    mp->m.attendee_emails = (const char *const *)mp->emails;
+    mp->m.n_attendee_emails = mp->n_emails;
     return GL_OK;
 }
 

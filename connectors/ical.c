@@ -517,6 +517,7 @@ typedef struct reader {
     vec ex_utc;  /* int64_t */
     vec ex_days; /* int64_t */
     vec domains; /* const char * */
+    vec people;  /* const char *: the attendees' addresses */
     char *text;  /* emails and domains of one component */
     size_t text_len, text_cap;
     char *key;
@@ -1261,7 +1262,8 @@ static int read_facts(reader *r, const event *e, facts *f)
     icalcomponent *comp = e->comp;
     icalproperty *p;
     char email[320];
-    vec offsets = {NULL, 0, 0, sizeof(size_t)};
+    vec offsets = {NULL, 0, 0, sizeof(size_t)}; /* of the first address per domain */
+    vec emails = {NULL, 0, 0, sizeof(size_t)};
     int rc = GL_OK;
 
     memset(f, 0, sizeof(*f));
@@ -1270,6 +1272,7 @@ static int read_facts(reader *r, const event *e, facts *f)
         f->title = "";
     r->text_len = 0;
     r->domains.len = 0;
+    r->people.len = 0;
 
     if ((p = e->p.organizer) &&
         address_of(icalproperty_get_organizer(p), r->organizer, sizeof(r->organizer))) {
@@ -1302,6 +1305,11 @@ static int read_facts(reader *r, const event *e, facts *f)
         f->n_attendees++;
         if ((rc = text_add(r, email, &off)) < 0)
             goto done;
+        if (!(slot = vec_push(&emails))) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            goto done;
+        }
+        *slot = off;
         domain = strrchr(email, '@') + 1;
         seen = false;
         for (size_t i = 0; i < offsets.len && !seen; i++)
@@ -1323,6 +1331,14 @@ static int read_facts(reader *r, const event *e, facts *f)
         }
         *d = strrchr(r->text + VEC_AT(offsets, size_t, i), '@') + 1;
     }
+    for (size_t i = 0; i < emails.len; i++) {
+        const char **who = vec_push(&r->people);
+        if (!who) {
+            rc = gl_error_set(GL_ENOMEM, "out of memory");
+            goto done;
+        }
+        *who = r->text + VEC_AT(emails, size_t, i);
+    }
 
     switch (e->p.status ? icalproperty_get_status(e->p.status) : ICAL_STATUS_NONE) {
     case ICAL_STATUS_CANCELLED:
@@ -1341,6 +1357,7 @@ static int read_facts(reader *r, const event *e, facts *f)
         f->type = GL_MEETING_OUT_OF_OFFICE;
 done:
     free(offsets.items);
+    free(emails.items);
     return rc;
 }
 
@@ -1391,6 +1408,8 @@ static int emit(reader *r, const event *e, const facts *f, const char *key, int6
     m.n_attendees = f->n_attendees;
     m.attendee_domains = r->domains.len ? (const char *const *)r->domains.items : NULL;
     m.n_attendee_domains = r->domains.len;
+    m.attendee_emails = r->people.len ? (const char *const *)r->people.items : NULL;
+    m.n_attendee_emails = r->people.len;
     m.cancelled = f->cancelled;
     m.tentative = f->tentative;
     m.transparent = f->transparent;
@@ -1897,6 +1916,7 @@ static void reader_free(reader *r)
     free(r->ex_utc.items);
     free(r->ex_days.items);
     free(r->domains.items);
+    free(r->people.items);
     free(r->text);
     free(r->key);
     for (size_t i = 0; i < r->tops.len; i++)
@@ -1942,6 +1962,7 @@ int gl_ical_parse(const char *text, size_t len, const char *name, const gl_ical_
     r.inst.size = sizeof(instance);
     r.ex_utc.size = r.ex_days.size = sizeof(int64_t);
     r.domains.size = sizeof(const char *);
+    r.people.size = sizeof(const char *);
     icalerror_set_errors_are_fatal(0);
     if (!opts->timezone || !(r.user_zone = builtin_zone(opts->timezone))) {
         rc = gl_error_set(GL_ECONFIG,

@@ -90,7 +90,7 @@ static int64_t utc(const char *text)
 /* ---------------------------------------------------- what the sink saw */
 
 typedef struct seen {
-    char key[128], uid[128], title[128], organizer[128], domains[256];
+    char key[128], uid[128], title[128], organizer[128], domains[256], people[256];
     int64_t start, end;
     bool all_day, recurring, user_is_organizer, cancelled, tentative, transparent;
     gl_partstat partstat;
@@ -127,6 +127,11 @@ static int on_meeting(void *payload, const gl_meeting *m)
         size_t used = strlen(s->domains);
         snprintf(s->domains + used, sizeof(s->domains) - used, "%s%s", i ? "," : "",
                  m->attendee_domains[i]);
+    }
+    for (size_t i = 0; i < m->n_attendee_emails; i++) {
+        size_t used = strlen(s->people);
+        snprintf(s->people + used, sizeof(s->people) - used, "%s%s", i ? "," : "",
+                 m->attendee_emails[i]);
     }
     s->start = m->start;
     s->end = m->end;
@@ -299,6 +304,7 @@ static void test_every_field_and_event_type_is_mapped(void **state)
     assert_false(s->user_is_organizer);
     assert_int_equal(s->n_attendees, 2); /* bob and carol; the room is no person */
     assert_string_equal(s->domains, "acme.example,globex.example");
+    assert_string_equal(s->people, "bob@acme.example,carol@globex.example"); /* lower-cased */
     assert_int_equal(s->type, GL_MEETING_DEFAULT);
     assert_false(s->cancelled);
 
@@ -308,6 +314,7 @@ static void test_every_field_and_event_type_is_mapped(void **state)
     assert_int_equal(s->partstat, GL_PARTSTAT_ACCEPTED);
     assert_int_equal(s->n_attendees, 3);
     assert_string_equal(s->domains, "globex.example,initech.example,acme.example");
+    assert_string_equal(s->people, "hank@globex.example,peter@initech.example,bob@acme.example");
     assert_false(s->recurring);
     assert_int_equal(s->start, utc("2026-11-17T13:00:00Z"));
 
@@ -323,6 +330,7 @@ static void test_every_field_and_event_type_is_mapped(void **state)
     assert_int_equal(s->partstat, GL_PARTSTAT_NONE);
     assert_int_equal(s->n_attendees, 0);
     assert_string_equal(s->domains, "");
+    assert_string_equal(s->people, "");
     assert_int_equal(must_find(&f->c, "oof0fri")->type, GL_MEETING_OUT_OF_OFFICE);
 
     /* fromGmail counts as an ordinary event; its end is in another zone. */

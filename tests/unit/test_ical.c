@@ -31,7 +31,7 @@ typedef struct got {
     gl_buf lines[256];
     size_t n;
     gl_meeting last; /* the last meeting, its strings copied below */
-    char uid[64], title[128], organizer[128], domains[256];
+    char uid[64], title[128], organizer[128], domains[256], people[256];
     int stop_with; /* return this from the callback (0: go on) */
 } got;
 
@@ -57,6 +57,12 @@ static int on_meeting(void *payload, const gl_meeting *m)
         size_t used = strlen(g->domains);
         snprintf(g->domains + used, sizeof(g->domains) - used, "%s%s", i ? " " : "",
                  m->attendee_domains[i]);
+    }
+    g->people[0] = '\0';
+    for (size_t i = 0; i < m->n_attendee_emails; i++) {
+        size_t used = strlen(g->people);
+        snprintf(g->people + used, sizeof(g->people) - used, "%s%s", i ? " " : "",
+                 m->attendee_emails[i]);
     }
     return g->stop_with;
 }
@@ -461,6 +467,7 @@ static void reads_the_facts_of_each_occurrence(void **state)
     assert_int_equal(g.last.partstat, GL_PARTSTAT_DECLINED);
     assert_int_equal(g.last.n_attendees, 3); /* bob once, carol, dave; not the room */
     assert_string_equal(g.domains, "acme.com globex.example");
+    assert_string_equal(g.people, "bob@acme.com carol@globex.example dave@acme.com");
     assert_true(g.last.tentative);
     assert_true(g.last.transparent);
     assert_false(g.last.cancelled);

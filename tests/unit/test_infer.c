@@ -527,23 +527,82 @@ static void free_all(char **f, size_t n)
         free(f[i]);
 }
 
+/*
+ * Two projects at one client: the same "Retrospective" on the same domain,
+ * each with its own people.  Who is in the room tells them apart.
+ */
+static void test_map_people_tell_two_projects_of_a_client_apart(void **state)
+{
+    (void)state;
+    static const char *const web_team[] = {"ana@acme.com", "ben@acme.com"};
+    static const char *const app_team[] = {"ben@acme.com", "cleo@acme.com", "dan@acme.com"};
+    static const char *const app_today[] = {"cleo@acme.com", "dan@acme.com"};
+    gl_infer_activity web = meeting("Retrospective", H(10, 0), H(11, 0));
+    gl_infer_activity app = web, today = web;
+    gl_nb *nb = NULL;
+    gl_mapping out;
+
+    web.domains = app.domains = today.domains = acme_domains;
+    web.ndomains = app.ndomains = today.ndomains = 1;
+    web.people = web_team;
+    web.npeople = NELEM(web_team);
+    app.people = app_team;
+    app.npeople = NELEM(app_team);
+    gl_assert_ok(gl_nb_new(&nb));
+    train_on(nb, "600:60", &web, 4);
+    train_on(nb, "700:60", &app, 3);
+    gl_mapper m = {.model = nb, .min_confidence = 0.5};
+
+    today.people = app_today;
+    today.npeople = NELEM(app_today);
+    gl_infer_map(&m, &today, &out);
+    assert_int_equal(out.project_id, 700);
+    assert_true(out.learned);
+    assert_non_null(strstr(out.reason, "@acme.com"));
+    /* Without people, the project with more history wins. */
+    gl_infer_map(&m,
+                 &(gl_infer_activity){.title = "Retrospective",
+                                      .domains = acme_domains,
+                                      .ndomains = 1,
+                                      .start = H(10, 0),
+                                      .end = H(11, 0)},
+                 &out);
+    assert_int_equal(out.project_id, 600);
+    gl_nb_free(nb);
+}
+
 static void test_features_of_a_meeting(void **state)
 {
     (void)state;
     static const char *const domains[] = {"mail.acme.co.uk", "gmail.com",   "initech.de",
                                           "GMAIL.COM",       "zoom.us",     "bbc.co.uk",
                                           "foo.com.au",      "example.org", "localhost"};
+    static const char *const people[] = {"lead@acme.co.uk", "dev@initech.de"};
     gl_infer_activity a = meeting("Sprint planning with the team", H(10, 0), H(11, 0));
     a.domains = domains;
     a.ndomains = NELEM(domains);
     a.organizer = "lead@acme.co.uk";
+    a.people = people;
+    a.npeople = NELEM(people);
     char *f[96];
     size_t n = 0;
     gl_infer_features(&a, f, &n, 96);
-    const char *want[] = {
-        "w:sprint",    "w:planning",   "w:team",        "d:mail.acme.co.uk", "d:initech.de",
-        "d:bbc.co.uk", "d:foo.com.au", "d:example.org", "o:lead@acme.co.uk", "w:acme",
-        "w:initech",   "w:bbc",        "w:foo",         "w:example"};
+    const char *want[] = {"w:sprint",
+                          "w:planning",
+                          "w:team",
+                          "d:mail.acme.co.uk",
+                          "d:initech.de",
+                          "d:bbc.co.uk",
+                          "d:foo.com.au",
+                          "d:example.org",
+                          "o:lead@acme.co.uk",
+                          "w:acme",
+                          "w:initech",
+                          "w:bbc",
+                          "w:foo",
+                          "w:example",
+                          "p:lead@acme.co.uk",
+                          "p:dev@initech.de"};
     for (size_t i = 0; i < NELEM(want); i++)
         if (!has(f, n, want[i]))
             fail_msg("no feature %s", want[i]);
@@ -956,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_map_learned_when_sure_enough),
         cmocka_unit_test(test_map_below_the_floor_is_unassigned),
         cmocka_unit_test(test_map_allow_filters_labels),
+        cmocka_unit_test(test_map_people_tell_two_projects_of_a_client_apart),
         cmocka_unit_test(test_features_of_a_meeting),
         cmocka_unit_test(test_features_of_a_commit),
         cmocka_unit_test(test_entry_features),
