@@ -621,8 +621,9 @@ static const char *label_naming(const day_labels *labels, const char *title)
 {
     char tw[16][GL_NB_WORD], nw[64][GL_NB_WORD];
     size_t nt = gl_nb_words(title, tw, 16), nnamed, hits, best = 0;
-    const char *found = NULL;
+    const char *found = NULL, *only_hit = NULL;
     bool named[32], tie = false;
+    size_t nhit = 0;
 
     if (nt == 0)
         return NULL;
@@ -650,8 +651,16 @@ static const char *label_naming(const day_labels *labels, const char *title)
                 return NULL; /* two entries name it: not a clear answer */
             found = labels->v[l];
         }
+        /* Notes the title holds whole: a short name for the meeting. */
+        if (!nnamed && hits && hits == nn) {
+            nhit++;
+            only_hit = labels->v[l];
+        }
     }
-    return tie && nnamed ? NULL : found;
+    if (nnamed)
+        return tie ? NULL : found;
+    /* "1:1" for "1:1 Sofia / Greta": the only entry whose notes the title holds. */
+    return found ? found : nhit == 1 ? only_hit : NULL;
 }
 
 static bool label_of_day(void *payload, const char *label)

@@ -22,7 +22,7 @@ from harvest_case import HarvestCase
 
 ME = 1782959
 WEB, DATA, SUP, INT = 14307913, 14308069, 14308070, 14308071
-DEV, MEETINGS, DESIGN, PM, RESEARCH = 8083365, 8083366, 8083367, 8083368, 8083369
+DEV, MEETINGS, DESIGN, PM, RESEARCH, ADMIN = 8083365, 8083366, 8083367, 8083368, 8083369, 8083370
 
 DAY = "2026-11-18"  # a Wednesday; NOW (2026-11-21) is the Saturday after
 
@@ -576,6 +576,23 @@ class LearningTest(ProposeCase):
             # The meeting stays with the rejected proposal: not back as unassigned, say.
             self.assertEqual([(p["id"], p["status"]) for p in props],
                              [(status["id"], "rejected")], json.dumps(props, indent=1))
+
+    def test_learned_from_a_day_whose_entry_names_the_meeting_in_short(self):
+        # 2026-11-04: Ada tracked "Expense reports" (ACME-INT, Admin) and a day of DATA work;
+        # her calendar had "Expense reports & receipts with Kim". The note is the title
+        # in short, the only one of the day's: the meeting, Kim included, is learned.
+        kim = "ATTENDEE;PARTSTAT=ACCEPTED:mailto:kim@ledger.example\n"
+        self.configure(event("expenses-04", "2026-11-04", "15:00", "15:30",
+                             "Expense reports & receipts with Kim", kim),
+                       event("close-18", DAY, "15:00", "15:30", "Quarterly close", kim),
+                       event("close-19", "2026-11-19", "15:00", "15:30", "Quarterly close",
+                             "ATTENDEE;PARTSTAT=ACCEPTED:mailto:lee@vendor.example\n"))
+        props = self.propose(frm=DAY, to="2026-11-19")["proposals"]
+        close = self.only(props, INT, ADMIN)
+        self.assertTrue(close["reason"].startswith("learned"), close)
+        self.assertIn("kim@ledger.example", close["reason"])
+        # With someone else, nothing of it was seen before: unassigned, not guessed.
+        self.only(props, None, None, "2026-11-19")
 
     def test_learned_from_an_edit(self):
         # (Not 2026-11-19: Ada's 2 h of ACME-INT Research that day would cover the proposal.)
