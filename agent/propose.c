@@ -615,7 +615,8 @@ static size_t labels_by_client(const day_labels *labels, char tw[][GL_NB_WORD], 
  * the label's client and the day has one entry for that client.  A title
  * naming a client rules out the other clients' entries, however many words
  * they share ("Weekly sync with Globex" does not name "Wonka weekly sync").
- * NULL when none or several do.
+ * Failing those, the one entry whose notes the title holds whole.  NULL
+ * when none or several do.
  */
 static const char *label_naming(const day_labels *labels, const char *title)
 {
