@@ -13,6 +13,7 @@
 #include "agent/signin.h"
 #include "rules/budget.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -20,10 +21,20 @@
 
 #define MAX_THRESHOLDS 8
 
+/* An alert raised while no channel was configured, to be sent now that one is. */
+typedef struct unsent_alert {
+    int64_t id, project_id;
+    char period[16];
+    int level;
+} unsent_alert;
+
 typedef struct fired_list {
     gl_budget_fired *v;
     char (*periods)[16];
     size_t n, cap;
+    bool resend; /* a channel is configured: alerts raised unsent are due again */
+    unsent_alert *unsent;
+    size_t nunsent, unsent_cap;
 } fired_list;
 
 static int collect_fired(void *payload, const gl_alert *a)
@@ -33,6 +44,22 @@ static int collect_fired(void *payload, const gl_alert *a)
 
     if (gl_parse_int64(&id, a->subject) < 0)
         return 0;
+    if (f->resend && a->outbox_id == 0) {
+        json_object *details = NULL;
+        bool unsent = false;
+        if (gl_json_parse(&details, a->details, strlen(a->details), "an alert") == GL_OK)
+            gl_json_bool(details, "unsent", &unsent);
+        json_object_put(details);
+        gl_error_clear();
+        if (unsent) {
+            if (gl_grow(&f->unsent, &f->unsent_cap, f->nunsent + 1, sizeof(*f->unsent)) < 0)
+                return GL_ENOMEM;
+            unsent_alert *u = &f->unsent[f->nunsent++];
+            *u = (unsent_alert){.id = a->id, .project_id = id, .level = a->level};
+            snprintf(u->period, sizeof(u->period), "%s", a->period);
+            return 0;
+        }
+    }
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 32;
         gl_budget_fired *v = realloc(f->v, cap * sizeof(*v));
@@ -215,6 +242,11 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         p->recent = spent_of(recent, p->project_id, p->money);
         p->recent_weeks = GL_BUDGET_BURN_WEEKS;
     }
+    {
+        gl_channels ch;
+        fired.resend = gl_notify_channels(cli, &ch) == GL_OK && (ch.slack || ch.emails);
+        gl_error_clear();
+    }
     if ((rc = gl_store_alerts(store, "budget", 0, collect_fired, &fired)) < 0)
         goto done;
     for (size_t i = 0; i < fired.n; i++)
@@ -260,11 +292,20 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             if (rc == GL_ECONFIG) {
                 /* Recorded all the same, so `gleaner budget` and list_alerts show it. */
                 unsent++;
+                json_object_object_add(details, "unsent", json_object_new_boolean(1));
                 gl_error_clear();
                 rc = GL_OK;
             }
         }
-        if (rc == GL_OK)
+        const unsent_alert *before = NULL;
+        for (size_t u = 0; u < fired.nunsent && !before; u++)
+            if (fired.unsent[u].project_id == al->project_id &&
+                fired.unsent[u].level == al->level &&
+                strcmp(fired.unsent[u].period, al->period) == 0)
+                before = &fired.unsent[u];
+        if (rc == GL_OK && before) /* raised while nothing could carry it: sent only now */
+            rc = gl_store_alert_update(store, before->id, outbox_id, gl_json_compact(details));
+        else if (rc == GL_OK)
             rc = gl_store_alert_add(store, "budget", subject, al->period, al->level, outbox_id,
                                     gl_json_compact(details));
         if (rc < 0)
@@ -343,6 +384,7 @@ done:
     gl_budget_result_clear(&res);
     free(fired.v);
     free(fired.periods);
+    free(fired.unsent);
     free(projects);
     json_object_put(report);
     json_object_put(month);

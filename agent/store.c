@@ -1908,6 +1908,21 @@ int gl_store_alert_add(gl_store *store, const char *kind, const char *subject, c
     return rc;
 }
 
+int gl_store_alert_update(gl_store *store, int64_t id, int64_t outbox_id, const char *details_json)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = prepare(store, &st,
+                      "UPDATE alerts SET outbox_id = (SELECT id FROM outbox WHERE id = ?), "
+                      "details = ? WHERE id = ?")) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, outbox_id);
+    sqlite3_bind_text(st, 2, details_json ? details_json : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, id);
+    return step_done(store, st, "cannot update an alert");
+}
+
 int gl_store_alert_exists(gl_store *store, const char *kind, const char *subject,
                           const char *period, int level, bool *out)
 {

@@ -440,6 +440,12 @@ typedef struct gl_alert {
 int gl_store_alert_add(gl_store *store, const char *kind, const char *subject, const char *period,
                        int level, int64_t outbox_id, const char *details_json);
 
+/*
+ * gl_store_alert_update - set what alert `id` queued and its details (an
+ * alert raised while no channel was configured, sent once one is).
+ */
+int gl_store_alert_update(gl_store *store, int64_t id, int64_t outbox_id, const char *details_json);
+
 /* Whether (kind, subject, period, level) was raised. */
 int gl_store_alert_exists(gl_store *store, const char *kind, const char *subject,
                           const char *period, int level, bool *out);

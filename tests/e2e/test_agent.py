@@ -290,6 +290,28 @@ class BudgetTest(AgentCase):
         self.assertEqual(self.alerts("budget"), [(str(WEB), "total", 75), (str(WEB), "total", 90),
                                                  (str(WEB), "total", 100)])
 
+    def test_an_alert_raised_before_any_channel_is_sent_once_one_is_configured(self):
+        name = "Globex Website Relaunch"
+        self.configure(slack=None, emails=(), smtp=False)
+        self.add_hours(WEB, DEV, ["2026-11-16", "2026-11-17"], 185 - self.spent_hours(WEB))
+        r = self.ok("--json", "budget", "--check")
+        self.assertIn("recorded but not sent", r.err)
+        self.assertEqual({p["project_id"]: p for p in r.json()["projects"]}[WEB]["alerted"],
+                         [75, 90])
+        r = self.ok("budget", "--check")  # still nowhere to send it: no second warning
+        self.assertNotIn("not sent", r.err)
+        self.assertEqual(self.outbox(), {})
+        # Slack and email configured: the one message for 90 % goes out, then never again.
+        self.configure()
+        self.assertEqual(self.check()[WEB]["alerted"], [75, 90])
+        self.check()
+        self.assertAnnounced(name, [90])
+        self.assertEqual(self.alerts("budget"), [(str(WEB), "total", 75), (str(WEB), "total", 90)])
+        self.assertEqual(self.db().execute(
+            "SELECT level, outbox_id IS NOT NULL, details FROM alerts ORDER BY level").fetchall(),
+            [(75, 0, '{"utilization":92.5,"announced":false}'),
+             (90, 1, '{"utilization":92.5,"announced":true}')])
+
     def test_a_money_budget_jumping_past_two_thresholds_makes_one_message(self):
         today = date(2026, 11, 21)
         with self.fh.server.lock:   # a name that is not ASCII: the email subject is encoded
