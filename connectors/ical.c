@@ -518,7 +518,7 @@ typedef struct reader {
     vec ex_days; /* int64_t */
     vec domains; /* const char * */
     vec people;  /* const char *: the attendees' addresses */
-    char *text;  /* emails and domains of one component */
+    char *text;  /* the attendees' addresses of one component, NUL after each */
     size_t text_len, text_cap;
     char *key;
     size_t key_cap;
@@ -1262,9 +1262,7 @@ static int read_facts(reader *r, const event *e, facts *f)
     icalcomponent *comp = e->comp;
     icalproperty *p;
     char email[320];
-    vec offsets = {NULL, 0, 0, sizeof(size_t)}; /* of the first address per domain */
-    vec emails = {NULL, 0, 0, sizeof(size_t)};
-    int rc = GL_OK;
+    int rc;
 
     memset(f, 0, sizeof(*f));
     f->title = e->p.summary ? icalproperty_get_summary(e->p.summary) : NULL;
@@ -1281,9 +1279,8 @@ static int read_facts(reader *r, const event *e, facts *f)
     }
     for (p = e->p.attendee ? icalcomponent_get_first_property(comp, ICAL_ATTENDEE_PROPERTY) : NULL;
          p; p = icalcomponent_get_next_property(comp, ICAL_ATTENDEE_PROPERTY)) {
-        const char *domain;
         bool seen = false;
-        size_t off = 0, *slot;
+        size_t off = 0;
 
         if (!address_of(icalproperty_get_attendee(p), email, sizeof(email)))
             continue;
@@ -1304,40 +1301,23 @@ static int read_facts(reader *r, const event *e, facts *f)
             continue;
         f->n_attendees++;
         if ((rc = text_add(r, email, &off)) < 0)
-            goto done;
-        if (!(slot = vec_push(&emails))) {
-            rc = gl_error_set(GL_ENOMEM, "out of memory");
-            goto done;
-        }
-        *slot = off;
-        domain = strrchr(email, '@') + 1;
-        seen = false;
-        for (size_t i = 0; i < offsets.len && !seen; i++)
-            seen = strcmp(strrchr(r->text + VEC_AT(offsets, size_t, i), '@') + 1, domain) == 0;
+            return rc;
+    }
+    /* Pointers only now that r->text stopped moving: each address, and each domain once. */
+    for (size_t i = 0; i < r->text_len; i += strlen(r->text + i) + 1) {
+        const char *address = r->text + i, *domain = strrchr(address, '@') + 1, **slot;
+        bool seen = false;
+
+        if (!(slot = vec_push(&r->people)))
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        *slot = address;
+        for (size_t k = 0; k < r->domains.len && !seen; k++)
+            seen = strcmp(VEC_AT(r->domains, const char *, k), domain) == 0;
         if (seen)
             continue;
-        if (!(slot = vec_push(&offsets))) {
-            rc = gl_error_set(GL_ENOMEM, "out of memory");
-            goto done;
-        }
-        *slot = off;
-    }
-    /* Pointers only now: r->text moved while it grew. */
-    for (size_t i = 0; i < offsets.len; i++) {
-        const char **d = vec_push(&r->domains);
-        if (!d) {
-            rc = gl_error_set(GL_ENOMEM, "out of memory");
-            goto done;
-        }
-        *d = strrchr(r->text + VEC_AT(offsets, size_t, i), '@') + 1;
-    }
-    for (size_t i = 0; i < emails.len; i++) {
-        const char **who = vec_push(&r->people);
-        if (!who) {
-            rc = gl_error_set(GL_ENOMEM, "out of memory");
-            goto done;
-        }
-        *who = r->text + VEC_AT(emails, size_t, i);
+        if (!(slot = vec_push(&r->domains)))
+            return gl_error_set(GL_ENOMEM, "out of memory");
+        *slot = domain;
     }
 
     switch (e->p.status ? icalproperty_get_status(e->p.status) : ICAL_STATUS_NONE) {
@@ -1355,10 +1335,7 @@ static int read_facts(reader *r, const event *e, facts *f)
                          icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENTNOCONFLICT;
     if (e->p.oof)
         f->type = GL_MEETING_OUT_OF_OFFICE;
-done:
-    free(offsets.items);
-    free(emails.items);
-    return rc;
+    return GL_OK;
 }
 
 static const char *make_key(reader *r, const char *uid, bool day, int64_t value)
