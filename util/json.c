@@ -115,6 +115,20 @@ json_object *gl_json_object(json_object *obj, const char *key)
     return v && json_object_is_type(v, json_type_object) ? v : NULL;
 }
 
+size_t gl_json_strings(json_object *arr, const char **out, size_t max)
+{
+    size_t n = 0, len = arr && json_object_is_type(arr, json_type_array)
+                            ? json_object_array_length(arr)
+                            : 0;
+
+    for (size_t i = 0; i < len && n < max; i++) {
+        json_object *v = json_object_array_get_idx(arr, i);
+        if (json_object_is_type(v, json_type_string))
+            out[n++] = json_object_get_string(v);
+    }
+    return n;
+}
+
 const char *gl_json_compact(json_object *obj)
 {
     return json_object_to_json_string_ext(obj,

@@ -36,6 +36,12 @@ json_object *gl_json_array(json_object *obj, const char *key);
 json_object *gl_json_object(json_object *obj, const char *key);
 
 /*
+ * gl_json_strings - the strings of array `arr` (may be NULL; other members
+ * skipped) into out[], at most `max`, borrowed from `arr`.  Returns how many.
+ */
+size_t gl_json_strings(json_object *arr, const char **out, size_t max);
+
+/*
  * gl_json_number - a JSON number for `value` rounded to `decimals` places
  * and printed that way (0.741, not 0.74099999999999999).  Caller puts.
  */

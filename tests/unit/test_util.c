@@ -301,6 +301,26 @@ static void files_are_written_whole_and_never_overwritten(void **state)
 }
 
 /* A growing array keeps what it holds and doubles its room only when needed. */
+static void json_strings_of_an_array(void **state)
+{
+    json_object *doc = NULL;
+    const char *out[3];
+    (void)state;
+
+    gl_assert_ok(gl_json_parse(&doc, "{\"a\":[\"x\",1,null,\"y\",\"z\",\"w\"],\"s\":\"x\"}",
+                               strlen("{\"a\":[\"x\",1,null,\"y\",\"z\",\"w\"],\"s\":\"x\"}"),
+                               "a test"));
+    /* Strings only, in order, at most max. */
+    assert_int_equal(gl_json_strings(gl_json_array(doc, "a"), out, 3), 3);
+    assert_string_equal(out[0], "x");
+    assert_string_equal(out[1], "y");
+    assert_string_equal(out[2], "z");
+    /* No array, or not an array: none. */
+    assert_int_equal(gl_json_strings(gl_json_array(doc, "missing"), out, 3), 0);
+    assert_int_equal(gl_json_strings(gl_json_get(doc, "s"), out, 3), 0);
+    json_object_put(doc);
+}
+
 static void arrays_grow_and_keep_their_elements(void **state)
 {
     int64_t *v = NULL;
@@ -341,6 +361,7 @@ static void backoff_doubles_up_to_its_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(json_strings_of_an_array),
         cmocka_unit_test(arrays_grow_and_keep_their_elements),
         cmocka_unit_test(backoff_doubles_up_to_its_cap),
         cmocka_unit_test(redaction_removes_secrets),
