@@ -144,9 +144,6 @@ static int write_seen(source_run *sr)
     return GL_OK;
 }
 
-/* Above this many people, a meeting's attendees are not kept one by one (an all-hands). */
-#define MEETING_PEOPLE_MAX 25
-
 static json_object *meeting_details(const gl_meeting *m)
 {
     json_object *d = json_object_new_object(), *domains = json_object_new_array();
@@ -164,7 +161,7 @@ static json_object *meeting_details(const gl_meeting *m)
     for (size_t i = 0; i < m->n_attendee_domains; i++)
         json_object_array_add(domains, json_object_new_string(m->attendee_domains[i]));
     json_object_object_add(d, "attendee_domains", domains);
-    if (m->n_attendee_emails && m->n_attendee_emails <= MEETING_PEOPLE_MAX) {
+    if (m->n_attendee_emails && m->n_attendee_emails <= GL_COLLECT_PEOPLE_MAX) {
         /* Who was there tells one project of a client from another; a crowd tells nothing. */
         json_object *people = json_object_new_array();
         for (size_t i = 0; i < m->n_attendee_emails; i++)

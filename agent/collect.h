@@ -19,6 +19,13 @@
 #include "agent/store.h"
 #include "connectors/calendar.h"
 
+/*
+ * A meeting's details keep its attendees' addresses ("attendee_emails")
+ * when there are at most this many; a crowd (an all-hands) keeps only its
+ * domains.
+ */
+#define GL_COLLECT_PEOPLE_MAX 25
+
 typedef struct gl_collect_options {
     int64_t from, to; /* the calendar window, UTC seconds */
     bool progress;    /* show Git progress on stderr (the caller checked it is a TTY) */

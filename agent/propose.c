@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "agent/classify.h"
+#include "agent/collect.h"
 #include "agent/gaps.h"
 #include "agent/infer.h"
 #include "agent/workday.h"
@@ -27,7 +28,7 @@
 #define MODEL_NAME    "classifier"
 #define MAX_FEATURES  96
 #define MAX_DOMAINS   32
-#define MAX_PEOPLE    25
+#define MAX_PEOPLE    GL_COLLECT_PEOPLE_MAX
 #define MAX_KEYS      16
 #define MAX_REPOS     64
 #define DECISION_EDIT 2.0
@@ -74,7 +75,7 @@ static void held_list_clear(held_list *l)
 /* Point a's members into h (after the list stops moving). */
 static void held_bind(held *h)
 {
-    json_object *d = h->details, *arr;
+    json_object *d = h->details;
     bool merge = false;
 
     h->a.source = h->source;
@@ -87,32 +88,19 @@ static void held_bind(held *h)
         if (gl_json_bool(d, "organizer_is_me", &mine) && mine)
             h->a.organizer = NULL;
     }
-    h->solo = false;
     h->a.repo = gl_json_str(d, "repo");
     h->a.branch = gl_json_str(d, "branch");
-    h->a.ndomains = 0;
     int64_t attendees = 0;
     gl_json_int64(d, "attendees", &attendees);
     h->solo = !h->a.commit && attendees == 0 && !h->a.organizer;
     /* `attendees` counts the others: their domains say whom the meeting was with. */
-    if (attendees > 0 && (arr = gl_json_array(d, "attendee_domains")))
-        for (size_t i = 0; i < json_object_array_length(arr) && h->a.ndomains < MAX_DOMAINS; i++)
-            if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
-                h->domains[h->a.ndomains++] =
-                    json_object_get_string(json_object_array_get_idx(arr, i));
+    h->a.ndomains = attendees > 0 ? gl_json_strings(gl_json_array(d, "attendee_domains"),
+                                                    h->domains, MAX_DOMAINS)
+                                  : 0;
     h->a.domains = h->domains;
-    h->a.npeople = 0;
-    if ((arr = gl_json_array(d, "attendee_emails")))
-        for (size_t i = 0; i < json_object_array_length(arr) && h->a.npeople < MAX_PEOPLE; i++)
-            if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
-                h->people[h->a.npeople++] =
-                    json_object_get_string(json_object_array_get_idx(arr, i));
+    h->a.npeople = gl_json_strings(gl_json_array(d, "attendee_emails"), h->people, MAX_PEOPLE);
     h->a.people = h->people;
-    h->a.njira = 0;
-    if ((arr = gl_json_array(d, "jira_keys")))
-        for (size_t i = 0; i < json_object_array_length(arr) && h->a.njira < MAX_KEYS; i++)
-            if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
-                h->keys[h->a.njira++] = json_object_get_string(json_object_array_get_idx(arr, i));
+    h->a.njira = gl_json_strings(gl_json_array(d, "jira_keys"), h->keys, MAX_KEYS);
     h->a.jira_keys = h->keys;
     gl_json_bool(d, "merge", &merge);
     h->a.merge = merge;
@@ -338,9 +326,7 @@ static int train_decision(void *payload, const char *label, const char *features
         gl_error_clear();
         return 0; /* one unreadable row does not stop the learning */
     }
-    for (size_t i = 0; i < json_object_array_length(arr) && n < MAX_FEATURES; i++)
-        if (json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
-            feats[n++] = json_object_get_string(json_object_array_get_idx(arr, i));
+    n = gl_json_strings(arr, feats, MAX_FEATURES);
     rc = gl_nb_train(t->nb, label, feats, n, weight);
     json_object_put(arr);
     return rc;
@@ -389,8 +375,9 @@ static int load_model(gl_store *store, const settings *s, const gl_catalog *cat,
         goto done;
     if ((rc = gl_store_counts_get(store, &counts)) < 0)
         goto done;
+    /* The version changes with the features: a model of older ones is learned again. */
     gl_buf_printf(&basis,
-                  "v2; sync %s; decisions %" PRId64 "; activities %" PRId64 "; before %s; repos",
+                  "v3; sync %s; decisions %" PRId64 "; activities %" PRId64 "; before %s; repos",
                   sync ? sync : "none", ndecisions, counts.activities, before);
     for (size_t i = 0; i < s->nrepos; i++)
         gl_buf_printf(&basis, " %s", s->repos[i]);

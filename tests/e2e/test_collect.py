@@ -139,6 +139,31 @@ class CalendarTest(CollectCase):
         self.ics = self.write("work.ics", CALENDAR, 0o644)
         self.configure(f'[calendar "work"]\n\tics = {self.ics}\n')
 
+    def test_who_attended_is_kept_unless_a_crowd(self):
+        def meeting(uid, hour, people):
+            lines = [f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{p}" for p in people]
+            return ("BEGIN:VEVENT\n"
+                    f"UID:{uid}\nDTSTAMP:20261101T000000Z\n"
+                    f"DTSTART:20261118T{hour:02d}0000Z\nDTEND:20261118T{hour:02d}3000Z\n"
+                    "SUMMARY:Sync\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ada@example.com\n"
+                    + "\n".join(lines) + "\nEND:VEVENT\n")
+        few = ["Bo@Acme.com", "cy@globex.example", "bo@acme.com"]
+        crowd = [f"p{i}@acme.com" for i in range(26)]
+        self.write("work.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\n"
+                   + meeting("few@t", 9, few) + meeting("crowd@t", 11, crowd)
+                   + "END:VCALENDAR\n", 0o644)
+        self.collect()
+        acts = {a["key"].split("/")[0]: a for a in self.activities()}
+        # Each person once, lower-case, the user left out.
+        self.assertEqual(acts["few@t"]["details"]["attendee_emails"],
+                         ["bo@acme.com", "cy@globex.example"])
+        self.assertEqual(acts["few@t"]["details"]["attendee_domains"],
+                         ["acme.com", "globex.example"])
+        # Over 25 people: the domains say who it was with, not each name.
+        self.assertNotIn("attendee_emails", acts["crowd@t"]["details"])
+        self.assertEqual(acts["crowd@t"]["details"]["attendee_domains"], ["acme.com"])
+        self.assertEqual(acts["crowd@t"]["details"]["attendees"], 26)
+
     def test_occurrences_and_verdicts(self):
         src = self.collect()["calendar:work"]
         self.assertEqual(src["status"], "ok", src)
@@ -156,6 +181,8 @@ class CalendarTest(CollectCase):
         self.assertEqual(moved["details"]["organizer"], "lead@acme.com")
         self.assertEqual(moved["details"]["attendee_domains"], ["acme.com"])
         self.assertEqual(moved["details"]["partstat"], "accepted")
+
+        self.assertEqual(moved["details"]["attendee_emails"], ["bob@acme.com"])
 
         def verdict(uid):
             (a,) = [a for k, a in acts.items() if k.startswith(uid)]
