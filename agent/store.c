@@ -1920,7 +1920,11 @@ int gl_store_alert_update(gl_store *store, int64_t id, int64_t outbox_id, const 
     sqlite3_bind_int64(st, 1, outbox_id);
     sqlite3_bind_text(st, 2, details_json ? details_json : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, id);
-    return step_done(store, st, "cannot update an alert");
+    if ((rc = step_done(store, st, "cannot update an alert")) < 0)
+        return rc;
+    if (sqlite3_changes(store->db) != 1)
+        return gl_error_set(GL_ENOTFOUND, "no alert %lld", (long long)id);
+    return GL_OK;
 }
 
 int gl_store_alert_exists(gl_store *store, const char *kind, const char *subject,

@@ -443,6 +443,7 @@ int gl_store_alert_add(gl_store *store, const char *kind, const char *subject, c
 /*
  * gl_store_alert_update - set what alert `id` queued and its details (an
  * alert raised while no channel was configured, sent once one is).
+ * GL_ENOTFOUND when there is no such alert.
  */
 int gl_store_alert_update(gl_store *store, int64_t id, int64_t outbox_id, const char *details_json);
 
