@@ -375,10 +375,15 @@ static int load_model(gl_store *store, const settings *s, const gl_catalog *cat,
         goto done;
     if ((rc = gl_store_counts_get(store, &counts)) < 0)
         goto done;
-    /* The version changes with the features: a model of older ones is learned again. */
+    /*
+     * The version changes with the features: a model of older ones is learned
+     * again.  A meeting retitled or re-attended changes what the days teach.
+     */
     gl_buf_printf(&basis,
-                  "v3; sync %s; decisions %" PRId64 "; activities %" PRId64 "; before %s; repos",
-                  sync ? sync : "none", ndecisions, counts.activities, before);
+                  "v3; sync %s; decisions %" PRId64 "; activities %" PRId64 " changed %" PRId64
+                  "; before %s; repos",
+                  sync ? sync : "none", ndecisions, counts.activities, counts.activities_changed,
+                  before);
     for (size_t i = 0; i < s->nrepos; i++)
         gl_buf_printf(&basis, " %s", s->repos[i]);
     if (!basis.ptr) {

@@ -542,7 +542,9 @@ int gl_store_counts_get(gl_store *store, gl_store_counts *out)
         (rc = count(store, "SELECT count(*) FROM outbox WHERE status IN ('pending','sending')",
                     &out->outbox_pending)) < 0 ||
         (rc = count(store, "SELECT count(*) FROM alerts", &out->alerts)) < 0 ||
-        (rc = count(store, "SELECT count(*) FROM audit", &out->audit)) < 0)
+        (rc = count(store, "SELECT count(*) FROM audit", &out->audit)) < 0 ||
+        (rc = count(store, "SELECT coalesce(max(collected_at), 0) FROM activities",
+                    &out->activities_changed)) < 0)
         return rc;
     return GL_OK;
 }

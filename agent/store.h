@@ -86,6 +86,7 @@ void gl_store_rollback(gl_store *store);
 /* Row counts of the main tables, for doctor and status lines. */
 typedef struct gl_store_counts {
     int64_t activities, proposals, harvest_entries, outbox_pending, alerts, audit;
+    int64_t activities_changed; /* when an activity was last added or changed (UTC s; 0: none) */
 } gl_store_counts;
 int gl_store_counts_get(gl_store *store, gl_store_counts *out);
 

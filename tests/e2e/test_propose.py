@@ -594,6 +594,22 @@ class LearningTest(ProposeCase):
         # With someone else, nothing of it was seen before: unassigned, not guessed.
         self.only(props, None, None, "2026-11-19")
 
+    def test_a_history_meeting_retitled_is_learned_again(self):
+        kim = "ATTENDEE;PARTSTAT=ACCEPTED:mailto:kim@ledger.example\n"
+        close = event("close-18", DAY, "15:00", "15:30", "Quarterly close", kim)
+        # First the history day's meeting names nothing the day tracked: nothing is learned.
+        self.configure(event("expenses-04", "2026-11-04", "15:00", "15:30", "Catch-up", kim),
+                       close)
+        self.only(self.propose()["proposals"], None, None)
+        # The same meeting, retitled (as many activities as before), collected, then proposed
+        # offline (the mirror unchanged): the model learns anew all the same.
+        self.configure(event("expenses-04", "2026-11-04", "15:00", "15:30",
+                             "Expense reports & receipts with Kim", kim), close)
+        self.env["GLEANER_TEST_NOW"] = "2026-11-21T10:00:00Z"  # a little later
+        self.ok("collect", "--from", "2026-11-02", "--to", DAY)
+        learned = self.only(self.propose("--offline")["proposals"], INT, ADMIN)
+        self.assertIn("kim@ledger.example", learned["reason"])
+
     def test_learned_from_an_edit(self):
         # (Not 2026-11-19: Ada's 2 h of ACME-INT Research that day would cover the proposal.)
         self.configure(event("umbrella-16", "2026-11-16", "16:30", "17:00", "Umbrella roadmap",
