@@ -349,6 +349,18 @@ bool gl_catalog_open(const gl_catalog *c, int64_t project_id, int64_t task_id)
     return !user_known || user_ok;
 }
 
+size_t gl_catalog_open_tasks(const gl_catalog *c, int64_t project_id, int64_t *ids, size_t max)
+{
+    int64_t all[256];
+    bool open[256];
+    size_t n = assigned_tasks(c, project_id, all, open, 256), got = 0;
+
+    for (size_t i = 0; i < n && got < max; i++)
+        if (open[i] && gl_catalog_open(c, project_id, all[i]))
+            ids[got++] = all[i];
+    return got;
+}
+
 void gl_catalog_describe(const gl_catalog *c, int64_t project_id, int64_t task_id, char *out,
                          size_t len)
 {

@@ -71,6 +71,10 @@ int64_t gl_catalog_usual_task(const gl_catalog *c, int64_t project_id);
  */
 bool gl_catalog_open(const gl_catalog *c, int64_t project_id, int64_t task_id);
 
+/* gl_catalog_open_tasks - the tasks open on `project_id` (gl_catalog_open) into ids[] (at most
+ * max). */
+size_t gl_catalog_open_tasks(const gl_catalog *c, int64_t project_id, int64_t *ids, size_t max);
+
 /* "ACME Website / Development", or ids when unknown, into `out`. */
 void gl_catalog_describe(const gl_catalog *c, int64_t project_id, int64_t task_id, char *out,
                          size_t len);

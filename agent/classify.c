@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,12 @@
 
 struct gl_nb {
     json_object *model;
+    /*
+     * Per label, what gl_nb_predict_grouped's smoothing toward other groups
+     * adds up to over the vocabulary (to normalise it): computed when first
+     * needed, dropped when the model learns.  Not part of the saved model.
+     */
+    json_object *norms;
 };
 
 static json_object *member(json_object *o, const char *key, json_type type)
@@ -73,6 +80,7 @@ void gl_nb_free(gl_nb *nb)
     if (!nb)
         return;
     json_object_put(nb->model);
+    json_object_put(nb->norms);
     free(nb);
 }
 
@@ -85,6 +93,8 @@ int gl_nb_train(gl_nb *nb, const char *label, const char *const *features, size_
 
     if (!f || !vocab)
         return gl_error_set(GL_ENOMEM, "out of memory");
+    json_object_put(nb->norms);
+    nb->norms = NULL;
     add_to(nb->model, "n", weight);
     add_to(l, "docs", weight);
     for (size_t i = 0; i < n; i++) {
@@ -111,11 +121,32 @@ double gl_nb_examples(const gl_nb *nb)
     return number(nb->model, "n");
 }
 
+/* One label's log score for `features`, its own counts smoothed toward `prior` (NULL: uniform). */
+static double label_score(const gl_nb *nb, json_object *l, json_object *vocab, double vsize,
+                          double nlabels, const char *const *features, size_t n,
+                          const double *prior, double strength)
+{
+    json_object *f = NULL;
+    double docs = number(l, "docs"), total = number(l, "total");
+    double score = log((docs + 1) / (number(nb->model, "n") + nlabels));
+
+    json_object_object_get_ex(l, "f", &f);
+    for (size_t i = 0; i < n; i++) {
+        if (!json_object_object_get_ex(vocab, features[i], NULL))
+            continue;
+        if (prior)
+            score += log((number(f, features[i]) + strength * prior[i]) / (total + strength));
+        else
+            score += log((number(f, features[i]) + SMOOTHING) / (total + SMOOTHING * vsize));
+    }
+    return score;
+}
+
 int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_allow_fn allow,
                   void *allow_payload, const char **label, double *confidence)
 {
     json_object *labels = NULL, *vocab = NULL;
-    double best = -INFINITY, sum = 0, vsize, nlabels, ndocs = number(nb->model, "n");
+    double best = -INFINITY, sum = 0, vsize, nlabels;
     const char *best_label = NULL;
     size_t known = 0;
 
@@ -137,18 +168,9 @@ int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_
     for (int pass = 0; pass < 2; pass++) {
         json_object_object_foreach(labels, name, l)
         {
-            json_object *f = NULL;
-            double docs = number(l, "docs"), total = number(l, "total");
-            double score = log((docs + 1) / (ndocs + nlabels));
-
-            if (docs <= 0 || (allow && !allow(allow_payload, name)))
+            if (number(l, "docs") <= 0 || (allow && !allow(allow_payload, name)))
                 continue;
-            json_object_object_get_ex(l, "f", &f);
-            for (size_t i = 0; i < n; i++) {
-                if (!json_object_object_get_ex(vocab, features[i], NULL))
-                    continue;
-                score += log((number(f, features[i]) + SMOOTHING) / (total + SMOOTHING * vsize));
-            }
+            double score = label_score(nb, l, vocab, vsize, nlabels, features, n, NULL, 0);
             if (pass == 0 && score > best) {
                 best = score;
                 best_label = name;
@@ -162,6 +184,203 @@ int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_
     *label = best_label;
     *confidence = sum > 0 ? 1.0 / sum : 0;
     return GL_OK;
+}
+
+/* The length of `label`'s group part ("12" of "12:34"); 0: it has none. */
+static size_t group_len(const char *label, char sep)
+{
+    const char *e = strchr(label, sep);
+    return e ? (size_t)(e - label) : 0;
+}
+
+/* Sums of counts over labels: all of them, one group's, or one member's. */
+typedef struct nb_sum {
+    double docs, total, *f; /* f: per feature asked about */
+} nb_sum;
+
+static void sum_label(nb_sum *s, json_object *l, const char *const *features, size_t n)
+{
+    json_object *f = NULL;
+
+    s->docs += number(l, "docs");
+    s->total += number(l, "total");
+    json_object_object_get_ex(l, "f", &f);
+    for (size_t i = 0; f && i < n; i++)
+        s->f[i] += number(f, features[i]);
+}
+
+/*
+ * The sum over the vocabulary of p(f | group) * p(f | member) / p(f): the
+ * smoothing prior of `label` before it is normalised.  Cached per label.
+ */
+static double member_norm(const gl_nb *cnb, json_object *labels, json_object *vocab,
+                          const char *label, char sep, double vsize, const nb_sum *group,
+                          const nb_sum *task, const nb_sum *every)
+{
+    gl_nb *nb = (gl_nb *)cnb; /* the cache only */
+    json_object *cached = NULL, *a = NULL, *g = NULL, *t = NULL;
+    size_t glen = group_len(label, sep);
+    const char *suffix = label + glen;
+    double z = 0;
+
+    if (nb->norms && json_object_object_get_ex(nb->norms, label, &cached))
+        return json_object_get_double(cached);
+    if (!(a = json_object_new_object()) || !(g = json_object_new_object()) ||
+        !(t = json_object_new_object()))
+        goto done;
+    json_object_object_foreach(labels, name, l)
+    {
+        json_object *f = NULL;
+        bool in_group = group_len(name, sep) == glen && strncmp(name, label, glen) == 0;
+        const char *o = strchr(name, sep);
+        bool same_member = o && strcmp(o, suffix) == 0;
+        if (!json_object_object_get_ex(l, "f", &f))
+            continue;
+        json_object_object_foreach(f, feature, count)
+        {
+            double c = json_object_get_double(count);
+            add_to(a, feature, c);
+            if (in_group)
+                add_to(g, feature, c);
+            if (same_member)
+                add_to(t, feature, c);
+        }
+    }
+    json_object_object_foreach(vocab, feature, unused)
+    {
+        (void)unused;
+        z += (number(g, feature) + SMOOTHING) / (group->total + SMOOTHING * vsize) *
+             ((number(t, feature) + SMOOTHING) / (task->total + SMOOTHING * vsize)) /
+             ((number(a, feature) + SMOOTHING) / (every->total + SMOOTHING * vsize));
+    }
+    if (!nb->norms)
+        nb->norms = json_object_new_object();
+    if (nb->norms)
+        json_object_object_add(nb->norms, label, json_object_new_double(z));
+done:
+    json_object_put(a);
+    json_object_put(g);
+    json_object_put(t);
+    return z > 0 ? z : 1;
+}
+
+int gl_nb_predict_grouped(const gl_nb *nb, const char *const *features, size_t n,
+                          const gl_nb_group *g, char *label, size_t len, double *confidence)
+{
+    json_object *labels = NULL, *vocab = NULL;
+    const char *joint = NULL;
+    double joint_conf = 0, vsize, top = -INFINITY, all = 0, in_group = 0, best = -INFINITY, z = 0;
+    char(*members)[GL_NB_LABEL] = NULL, *best_member = NULL;
+    double *buf = NULL, *score = NULL;
+    size_t nmembers = 0, glen, nknown = 0, *known = NULL;
+    nb_sum every = {0}, group = {0}, task = {0};
+    int rc;
+
+    if ((rc = gl_nb_predict(nb, features, n, g->allow, g->payload, &joint, &joint_conf)) < 0)
+        return rc;
+    snprintf(label, len, "%s", joint);
+    *confidence = joint_conf;
+    glen = group_len(joint, g->sep);
+    if (!glen || g->strength <= 0 || !g->members)
+        return GL_OK;
+    json_object_object_get_ex(nb->model, "labels", &labels);
+    json_object_object_get_ex(nb->model, "vocab", &vocab);
+    vsize = (double)json_object_object_length(vocab);
+    if (!(members = calloc(GL_NB_MEMBERS, sizeof(*members))) ||
+        !(buf = calloc(3 * n + 1, sizeof(*buf))) ||
+        !(score = calloc(GL_NB_MEMBERS, sizeof(*score))) ||
+        !(known = calloc(n + 1, sizeof(*known)))) {
+        rc = gl_error_set(GL_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (json_object_object_get_ex(vocab, features[i], NULL))
+            known[nknown++] = i;
+    every.f = buf;
+    group.f = buf + n;
+    task.f = buf + 2 * n;
+    nmembers = g->members(g->payload, joint, members, GL_NB_MEMBERS);
+
+    /* The probability of the joint choice's group: all its learned labels together. */
+    json_object_object_foreach(labels, name, l)
+    {
+        if (number(l, "docs") > 0 && (!g->allow || g->allow(g->payload, name))) {
+            double s = label_score(nb, l, vocab, vsize, json_object_object_length(labels), features,
+                                   n, NULL, 0);
+            if (s > top)
+                top = s;
+        }
+    }
+    json_object_object_foreach(labels, name2, l2)
+    {
+        sum_label(&every, l2, features, n);
+        if (group_len(name2, g->sep) == glen && strncmp(name2, joint, glen) == 0)
+            sum_label(&group, l2, features, n);
+        if (number(l2, "docs") <= 0 || (g->allow && !g->allow(g->payload, name2)))
+            continue;
+        double e = exp(label_score(nb, l2, vocab, vsize, json_object_object_length(labels),
+                                   features, n, NULL, 0) -
+                       top);
+        all += e;
+        if (group_len(name2, g->sep) == glen && strncmp(name2, joint, glen) == 0)
+            in_group += e;
+    }
+    /*
+     * Each member of the group again, learned or not.  A feature's
+     * probability under it is its own count smoothed, with `strength`
+     * pseudo-counts, toward what the group says of the feature times how
+     * much likelier the same member makes it in every group: a task keeps
+     * what it is known by elsewhere on a project that has seen little of it.
+     */
+    for (size_t m = 0; m < nmembers; m++) {
+        json_object *mine = NULL, *mine_f = NULL;
+        const char *suffix = members[m] + group_len(members[m], g->sep);
+        double docs = 0, total = 0, s;
+
+        memset(task.f, 0, n * sizeof(*task.f));
+        task.docs = task.total = 0;
+        json_object_object_foreach(labels, name3, l3)
+        {
+            const char *o = strchr(name3, g->sep);
+            if (o && strcmp(o, suffix) == 0)
+                sum_label(&task, l3, features, n);
+        }
+        if (json_object_object_get_ex(labels, members[m], &mine)) {
+            docs = number(mine, "docs");
+            total = number(mine, "total");
+            json_object_object_get_ex(mine, "f", &mine_f);
+        }
+        double norm =
+            member_norm(nb, labels, vocab, members[m], g->sep, vsize, &group, &task, &every);
+        /* How often the group's time goes to this member, the member's share elsewhere as prior. */
+        s = log((docs + g->strength_docs * (task.docs + 1) / (every.docs + nmembers)) /
+                (group.docs + g->strength_docs));
+        for (size_t k = 0; k < nknown; k++) {
+            size_t i = known[k];
+            double in_g = (group.f[i] + SMOOTHING) / (group.total + SMOOTHING * vsize);
+            double in_t = (task.f[i] + SMOOTHING) / (task.total + SMOOTHING * vsize);
+            double in_all = (every.f[i] + SMOOTHING) / (every.total + SMOOTHING * vsize);
+            double prior = in_g * in_t / in_all / norm;
+            s += log((number(mine_f, features[i]) + g->strength * prior) / (total + g->strength));
+        }
+        score[m] = s;
+        if (s > best) {
+            best = s;
+            best_member = members[m];
+        }
+    }
+    for (size_t m = 0; m < nmembers; m++)
+        z += exp(score[m] - best);
+    if (best_member && z > 0 && all > 0) {
+        snprintf(label, len, "%s", best_member);
+        *confidence = (in_group / all) / z;
+    }
+done:
+    free(members);
+    free(buf);
+    free(score);
+    free(known);
+    return rc;
 }
 
 size_t gl_nb_explain(const gl_nb *nb, const char *const *features, size_t n, const char *label,

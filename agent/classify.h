@@ -43,6 +43,35 @@ typedef bool (*gl_nb_allow_fn)(void *payload, const char *label);
 int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_allow_fn allow,
                   void *allow_payload, const char **label, double *confidence);
 
+/* Labels made of a group and a member ("PROJECT:TASK"), for gl_nb_predict_grouped. */
+#define GL_NB_LABEL   48
+#define GL_NB_MEMBERS 64
+typedef struct gl_nb_group {
+    char sep;             /* between group and member: ':' */
+    double strength;      /* pseudo-counts toward what other groups say of a member */
+    double strength_docs; /* the same for how often a member is chosen */
+    gl_nb_allow_fn allow; /* as for gl_nb_predict; NULL: any */
+    /*
+     * The labels that may be chosen in `label`'s group, learned or not (the
+     * project's open tasks), into out[] (at most max); returns how many.
+     */
+    size_t (*members)(void *payload, const char *label, char (*out)[GL_NB_LABEL], size_t max);
+    void *payload; /* for allow and members */
+} gl_nb_group;
+
+/*
+ * gl_nb_predict_grouped - as gl_nb_predict, for labels "GROUP<sep>MEMBER":
+ * the group is that of gl_nb_predict's label; the member is chosen again
+ * among g->members, each label's counts smoothed toward what every other
+ * group says of the same member (a task's words are the same in every
+ * project), so a project that has seen little of a task can still choose
+ * it.  The label goes into `label` (len bytes); the confidence is the
+ * group's probability times the member's within it.  With no members
+ * function or strength <= 0, gl_nb_predict's answer.
+ */
+int gl_nb_predict_grouped(const gl_nb *nb, const char *const *features, size_t n,
+                          const gl_nb_group *g, char *label, size_t len, double *confidence);
+
 /*
  * gl_nb_explain - up to `max` of `features` that speak most for `label`
  * against the other labels, strongest first, into out[] (borrowed from

@@ -21,6 +21,14 @@
 /* Notes longer than this are cut: Harvest shows a line or two. */
 #define MAX_NOTES              1000
 #define MAX_SUMMARIES_PER_REPO 6
+/*
+ * How far a project's task choice leans on what the task is known by in
+ * other projects (gl_nb_group, in pseudo-counts): "Wireframe review" is
+ * Design wherever it happens.  Fitted on the development personas of
+ * tests/eval (anything from 35 to 80 did as well).
+ */
+#define TASK_STRENGTH      50
+#define TASK_STRENGTH_DOCS 2
 
 /* ------------------------------------------------------------- features */
 
@@ -191,6 +199,7 @@ void gl_infer_map(const gl_mapper *m, const gl_infer_activity *a, gl_mapping *ou
     char *feats[MAX_FEATURES];
     size_t nf = 0;
     const char *label = NULL;
+    char label_buf[GL_NB_LABEL];
     double conf = 0;
     int rc;
 
@@ -224,8 +233,17 @@ void gl_infer_map(const gl_mapper *m, const gl_infer_activity *a, gl_mapping *ou
         return;
     }
     gl_infer_features(a, feats, &nf, MAX_FEATURES);
-    rc = gl_nb_predict(m->model, (const char *const *)feats, nf, m->allow, m->allow_payload, &label,
-                       &conf);
+    {
+        gl_nb_group g = {.sep = ':',
+                         .strength = TASK_STRENGTH,
+                         .strength_docs = TASK_STRENGTH_DOCS,
+                         .allow = m->allow,
+                         .members = m->members,
+                         .payload = m->allow_payload};
+        rc = gl_nb_predict_grouped(m->model, (const char *const *)feats, nf, &g, label_buf,
+                                   sizeof(label_buf), &conf);
+        label = label_buf;
+    }
     if (rc < 0) {
         snprintf(out->reason, sizeof(out->reason), "no rule matched and %s", gl_error_last());
         gl_error_clear();

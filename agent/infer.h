@@ -60,7 +60,9 @@ typedef struct gl_mapper {
     const gl_nb *model;                  /* may be NULL */
     double min_confidence;               /* below this, "unassigned" */
     gl_nb_allow_fn allow;                /* labels still open to the user; NULL: any */
-    void *allow_payload;
+    /* The open labels of a label's project, learned or not (gl_nb_group); NULL: learned only. */
+    size_t (*members)(void *payload, const char *label, char (*out)[GL_NB_LABEL], size_t max);
+    void *allow_payload; /* for allow and members */
 } gl_mapper;
 
 typedef struct gl_mapping {

@@ -799,6 +799,19 @@ static bool label_open(void *payload, const char *label)
     return gl_infer_parse_label(label, &p, &t) && gl_catalog_open(payload, p, t);
 }
 
+static size_t label_members(void *payload, const char *label, char (*out)[GL_NB_LABEL], size_t max)
+{
+    int64_t p, t, ids[GL_NB_MEMBERS];
+    size_t n = 0;
+
+    if (!gl_infer_parse_label(label, &p, &t))
+        return 0;
+    n = gl_catalog_open_tasks(payload, p, ids, max < GL_NB_MEMBERS ? max : GL_NB_MEMBERS);
+    for (size_t i = 0; i < n; i++)
+        gl_infer_label(out[i], GL_NB_LABEL, p, ids[i]);
+    return n;
+}
+
 /* ------------------------------------------------------- reconciliation */
 
 static int new_key(char out[48])
@@ -1520,6 +1533,7 @@ int gl_propose_run(gl_cli *cli, gl_store *store, const gl_window *w, bool dry_ru
                         .model = gl_nb_examples(model) > 0 ? model : NULL,
                         .min_confidence = s.min_confidence,
                         .allow = label_open,
+                        .members = label_members,
                         .allow_payload = cat};
     {
         json_object *entries = NULL;

@@ -5,6 +5,7 @@
  */
 #include "support.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "agent/classify.h"
@@ -138,6 +139,86 @@ static void test_words(void **state)
     assert_int_equal(gl_nb_words("alpha beta gamma", w, 2), 2);
 }
 
+/* Projects 1 and 2 both have tasks 10 (Meetings), 30 (Design) and 40 (Project Management). */
+static size_t three_tasks(void *payload, const char *label, char (*out)[GL_NB_LABEL], size_t max)
+{
+    (void)payload;
+    assert_true(max >= 3);
+    snprintf(out[0], GL_NB_LABEL, "%c:10", label[0]);
+    snprintf(out[1], GL_NB_LABEL, "%c:30", label[0]);
+    snprintf(out[2], GL_NB_LABEL, "%c:40", label[0]);
+    return 3;
+}
+
+/* A meeting's features: its title's words, and who comes from where. */
+static size_t meeting(char **f, const char *title, const char *client)
+{
+    size_t n = 0;
+    char who[64], domain[32];
+    const char *domains[] = {domain};
+    snprintf(domain, sizeof(domain), "%s.com", client);
+    snprintf(who, sizeof(who), "ann@%s.com", client);
+    gl_nb_features(f, &n, 32, title, domains, 1, who, NULL, NULL, NULL, 0);
+    snprintf(who, sizeof(who), "bob@%s.com", client);
+    gl_nb_feature(f, &n, 32, 'p', who);
+    return n;
+}
+
+static void learn(gl_nb *nb, const char *label, const char *title, const char *client, int times)
+{
+    char *f[32];
+    size_t n = meeting(f, title, client);
+    for (int i = 0; i < times; i++)
+        gl_assert_ok(gl_nb_train(nb, label, (const char *const *)f, n, 1));
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+}
+
+static const char *predict_grouped(gl_nb *nb, const char *title, const char *client, char *label,
+                                   double strength, double *conf)
+{
+    char *f[32];
+    size_t n = meeting(f, title, client);
+    gl_nb_group g = {.sep = ':', .strength = strength, .strength_docs = 2, .members = three_tasks};
+    int rc = gl_nb_predict_grouped(nb, (const char *const *)f, n, &g, label, GL_NB_LABEL, conf);
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+    return rc == 0 ? label : NULL;
+}
+
+static void test_a_task_known_elsewhere(void **state)
+{
+    (void)state;
+    gl_nb *nb = NULL;
+    char label[GL_NB_LABEL];
+    double conf = 0;
+
+    gl_assert_ok(gl_nb_new(&nb));
+    /* Client 1 has design reviews and budget talks; client 2 only its meetings so far. */
+    learn(nb, "1:10", "Weekly sync", "acme", 10);
+    learn(nb, "1:30", "Wireframe review", "acme", 4);
+    learn(nb, "1:40", "Budget check-in", "acme", 3);
+    learn(nb, "2:10", "Weekly sync", "globex", 12);
+    learn(nb, "2:10", "Sprint planning", "globex", 3);
+
+    /* Alone, the classifier has only client 2's meetings to offer. */
+    assert_string_equal(predict_grouped(nb, "Wireframe review", "globex", label, 0, &conf), "2:10");
+    /* Grouped: Globex's project, and the task wireframe reviews go to everywhere. */
+    assert_string_equal(predict_grouped(nb, "Wireframe review", "globex", label, 50, &conf),
+                        "2:30");
+    assert_true(conf > 0.5 && conf <= 1.0);
+    assert_string_equal(predict_grouped(nb, "Budget check-in", "globex", label, 50, &conf), "2:40");
+    /* What the project itself knows still wins: its meetings stay meetings. */
+    assert_string_equal(predict_grouped(nb, "Sprint planning", "globex", label, 50, &conf), "2:10");
+    assert_true(conf > 0.8);
+    assert_string_equal(predict_grouped(nb, "Wireframe review", "acme", label, 50, &conf), "1:30");
+    /* Learning drops what was cached for the normalisation; answers follow the new counts. */
+    learn(nb, "2:10", "Wireframe review", "globex", 20);
+    assert_string_equal(predict_grouped(nb, "Wireframe review", "globex", label, 50, &conf),
+                        "2:10");
+    gl_nb_free(nb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_unlearning_and_saving),
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_words),
+        cmocka_unit_test(test_a_task_known_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
