@@ -15,7 +15,7 @@
 #include "agent/collect.h"
 #include "agent/daemon.h"
 #include "agent/milestones.h"
-#include "agent/nudge.h"
+#include "agent/nudges.h"
 #include "agent/outbox.h"
 #include "agent/propose.h"
 #include "agent/report.h"
@@ -164,7 +164,7 @@ done:
 int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
 {
     gl_store *store = NULL;
-    gl_nudge_result r = {0};
+    gl_nudges_result r = {0};
     bool dry = gl_args_flag(args, "dry-run");
     char today[GL_DAY_LEN];
     gl_window w;
@@ -192,7 +192,7 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
         if ((rc = gl_propose_run(cli, store, &w, false, &pr)) < 0)
             goto fail;
     }
-    rc = gl_nudge_run(cli, store, dry, &r);
+    rc = gl_nudges_run(cli, store, dry, &r);
     if (dry)
         gl_store_rollback(store);
     if (rc < 0)
@@ -200,7 +200,7 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
     if (r.sent)
         deliver(cli, store);
     if (cli->json) {
-        json_object *doc = gl_nudge_json(&r, dry);
+        json_object *doc = gl_nudges_json(&r, dry);
         gl_cli_print_json(cli, doc);
         json_object_put(doc);
     } else {
@@ -213,12 +213,12 @@ int gl_cmd_nudge(gl_cli *cli, const gl_args *args)
         else
             fprintf(cli->out, "Not sent: %s.\n", r.why);
     }
-    gl_nudge_result_clear(&r);
+    gl_nudges_result_clear(&r);
     gl_store_close(store);
     return GL_EXIT_OK;
 fail:
     rc = gl_cli_fail(cli, rc);
-    gl_nudge_result_clear(&r);
+    gl_nudges_result_clear(&r);
     gl_store_close(store);
     return rc;
 }

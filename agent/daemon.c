@@ -21,7 +21,7 @@
 #include "agent/milestones.h"
 #include "agent/mirror.h"
 #include "agent/notify.h"
-#include "agent/nudge.h"
+#include "agent/nudges.h"
 #include "agent/outbox.h"
 #include "agent/propose.h"
 #include "agent/push.h"
@@ -270,7 +270,7 @@ static int job_invoice(daemon_state *d, char *summary, size_t len, bool *notable
 
 static int job_nudge(daemon_state *d, char *summary, size_t len, bool *notable)
 {
-    gl_nudge_result r;
+    gl_nudges_result r;
     gl_channels ch;
     int rc;
 
@@ -282,11 +282,11 @@ static int job_nudge(daemon_state *d, char *summary, size_t len, bool *notable)
     }
     /* At nudge.at, once a day: what was tracked since the last sync is no gap. */
     gl_signin_sync_mirror(d->cli, d->store, "nudging");
-    if ((rc = gl_nudge_run(d->cli, d->store, false, &r)) == GL_OK) {
+    if ((rc = gl_nudges_run(d->cli, d->store, false, &r)) == GL_OK) {
         *notable = r.sent;
         snprintf(summary, len, "%s", r.sent ? "sent" : r.why);
     }
-    gl_nudge_result_clear(&r);
+    gl_nudges_result_clear(&r);
     return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
- * nudge.c - today's gap, and the message that proposes to fill it.
+ * nudges.c - today's gap, and the message that proposes to fill it.
  */
-#include "nudge.h"
+#include "nudges.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,20 +11,21 @@
 #include "agent/catalog.h"
 #include "agent/gaps.h"
 #include "agent/notify.h"
+#include "rules/nudge.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/tz.h"
 
-void gl_nudge_result_clear(gl_nudge_result *r)
+void gl_nudges_result_clear(gl_nudges_result *r)
 {
     free(r->title);
     free(r->text);
     memset(r, 0, sizeof(*r));
 }
 
-static int compose(gl_store *store, const char *day, gl_nudge_result *r)
+static int compose(gl_store *store, const char *day, gl_nudges_result *r)
 {
     gl_proposal_list l = {0};
     gl_catalog *cat = NULL;
@@ -70,7 +71,7 @@ done:
     return rc;
 }
 
-int gl_nudge_run(gl_cli *cli, gl_store *store, bool dry_run, gl_nudge_result *out)
+int gl_nudges_run(gl_cli *cli, gl_store *store, bool dry_run, gl_nudges_result *out)
 {
     const gl_config *cfg;
     gl_window w;
@@ -94,20 +95,20 @@ int gl_nudge_run(gl_cli *cli, gl_store *store, bool dry_run, gl_nudge_result *ou
         goto done;
     out->workday = g.n && g.days[0].workday;
     out->gap = g.n ? g.days[0].gap : 0;
-    if (!out->workday) {
-        snprintf(out->why, sizeof(out->why), "today is not a workday");
-    } else if (lt.hour * 60 + lt.minute < at) {
-        snprintf(out->why, sizeof(out->why), "not before %02d:%02d (nudge.at)", at / 60, at % 60);
-    } else if (out->gap <= min_gap) {
-        snprintf(out->why, sizeof(out->why), "the gap, %.2f h, is not over %.2f h (nudge.min-gap)",
-                 out->gap, min_gap);
-    } else if (out->already) {
-        snprintf(out->why, sizeof(out->why), "today's nudge was sent already");
-    } else {
-        out->due = true;
+    {
+        gl_nudge_facts f = {.workday = out->workday,
+                            .minute = lt.hour * 60 + lt.minute,
+                            .at = at,
+                            .gap = out->gap,
+                            .min_gap = min_gap,
+                            .sent = out->already};
+        gl_nudge_decision d;
+        gl_nudge_decide(&f, &d);
+        out->due = d.due;
+        snprintf(out->why, sizeof(out->why), "%s", d.why);
+        if (d.worth_telling && (rc = compose(store, out->day, out)) < 0)
+            goto done;
     }
-    if (out->workday && out->gap > min_gap && (rc = compose(store, out->day, out)) < 0)
-        goto done;
     if (!out->due || dry_run)
         goto done;
     {
@@ -137,7 +138,7 @@ done:
     return rc;
 }
 
-json_object *gl_nudge_json(const gl_nudge_result *r, bool dry_run)
+json_object *gl_nudges_json(const gl_nudges_result *r, bool dry_run)
 {
     json_object *o = json_object_new_object();
 
