@@ -88,6 +88,8 @@ static const gl_config_key keys[] = {
      "a pause longer than this between commits starts a new session"},
     {"git", false, "lead-in", GL_CFG_DURATION, "30m", 0, 480, NULL, R,
      "time counted before a session's first commit"},
+    {"git", false, "lunch-break", GL_CFG_DURATION, "0m", 0, 240, NULL, R,
+     "a pause longer than this at midday (12:00-13:30) starts a new session; 0: off"},
 
     {"jira", false, "base-url", GL_CFG_URL, NULL, 0, 0, NULL, R,
      "your Jira Cloud site, e.g. https://acme.atlassian.net"},

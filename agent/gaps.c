@@ -338,7 +338,10 @@ static int gap_day(gl_store *store, const gl_workweek *wk, const gl_catalog *cat
                             .max_gap = wk->max_gap,
                             .switch_gap = wk->switch_gap,
                             .lead_in = wk->lead_in,
-                            .lead_out = wk->lead_out};
+                            .lead_out = wk->lead_out,
+                            .lunch_start = wd.lunch_start,
+                            .lunch_end = wd.lunch_end,
+                            .lunch_gap = wk->lunch_gap};
         size_t nleft = 0;
         if ((rc = gl_timeline_build(f->events, f->nevents, &to, &tl)) < 0)
             goto done;

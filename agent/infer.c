@@ -643,6 +643,9 @@ int gl_infer_day_build(const gl_infer_activity *acts, const gl_mapping *maps, si
         .switch_gap = o->switch_gap,
         .lead_in = o->lead_in,
         .lead_out = o->lead_out,
+        .lunch_start = o->lunch_start,
+        .lunch_end = o->lunch_end,
+        .lunch_gap = o->lunch_gap,
     };
     if ((rc = gl_timeline_build(ev, n, &to, &tl)) < 0)
         goto done;

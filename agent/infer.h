@@ -107,11 +107,12 @@ void gl_infer_label(char *out, size_t len, int64_t project_id, int64_t task_id);
 bool gl_infer_parse_label(const char *label, int64_t *project_id, int64_t *task_id);
 
 typedef struct gl_infer_options {
-    int64_t day_start, day_end;   /* the local day, [start, end) */
-    int64_t work_start, work_end; /* equal when it is not a workday */
-    int64_t max_gap, lead_in;     /* seconds */
-    int64_t lead_out;             /* see gl_tl_options */
-    int64_t switch_gap;           /* see gl_tl_options; 0: as max_gap */
+    int64_t day_start, day_end;                /* the local day, [start, end) */
+    int64_t work_start, work_end;              /* equal when it is not a workday */
+    int64_t max_gap, lead_in;                  /* seconds */
+    int64_t lead_out;                          /* see gl_tl_options */
+    int64_t switch_gap;                        /* see gl_tl_options; 0: as max_gap */
+    int64_t lunch_start, lunch_end, lunch_gap; /* see gl_tl_options; lunch_gap 0: off */
 } gl_infer_options;
 
 /* One activity's part in a group. */

@@ -1238,7 +1238,10 @@ static int propose_day(run *r, const char *day)
                                                      .max_gap = r->s->week.max_gap,
                                                      .switch_gap = r->s->week.switch_gap,
                                                      .lead_in = r->s->week.lead_in,
-                                                     .lead_out = r->s->week.lead_out},
+                                                     .lead_out = r->s->week.lead_out,
+                                                     .lunch_start = wd.lunch_start,
+                                                     .lunch_end = wd.lunch_end,
+                                                     .lunch_gap = r->s->week.lunch_gap},
                                  &groups)) < 0)
         goto done;
     if ((rc = gl_store_mirror_entries(r->store, gl_catalog_me(r->cat), day, day, &entries)) < 0)
@@ -1302,7 +1305,7 @@ static void cal_day_clear(cal_day *d)
  * by entry (each rounded as an entry is): hours.
  */
 static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_gap,
-                              int64_t lead_in, int64_t lead_out, double round)
+                              int64_t lead_in, int64_t lead_out, int64_t lunch_gap, double round)
 {
     gl_infer_day g = {0};
     double miss = 0;
@@ -1313,7 +1316,10 @@ static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_
                           .max_gap = max_gap,
                           .switch_gap = switch_gap,
                           .lead_in = lead_in,
-                          .lead_out = lead_out};
+                          .lead_out = lead_out,
+                          .lunch_start = d->wd.lunch_start,
+                          .lunch_end = d->wd.lunch_end,
+                          .lunch_gap = lunch_gap};
 
     if (gl_infer_day_build(d->acts, d->maps, d->held.n, &o, &g) == GL_OK) {
         for (size_t e = 0; e < d->nentries; e++) {
@@ -1426,7 +1432,7 @@ typedef struct cal_best {
     int gap, sw, lead, tail; /* indexes; sw -1: branches do not matter */
 } cal_best;
 
-static void consider(cal_day *days, size_t ndays, double round, int g, int w, int l, int t,
+static void consider(cal_day *days, size_t ndays, const settings *s, int g, int w, int l, int t,
                      cal_best *best)
 {
     double miss = 0, errs[CALIBRATION_MAX_DAYS];
@@ -1436,7 +1442,7 @@ static void consider(cal_day *days, size_t ndays, double round, int g, int w, in
         return;
     for (size_t d = 0; d < ndays; d++)
         errs[d] = day_coding_miss(&days[d], gap, sw, (int64_t)leads_min[l] * 60,
-                                  (int64_t)tails_min[t] * 60, round);
+                                  (int64_t)tails_min[t] * 60, s->week.lunch_gap, s->round);
     /* The worst fifth of days left out: an entry forgotten is not a habit. */
     qsort(errs, ndays, sizeof(errs[0]), by_double);
     for (size_t d = 0; d < ndays - ndays / 5; d++)
@@ -1484,13 +1490,13 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
         cal_best best = {.miss = -1};
         for (size_t g = 0; g < NGAPS; g++)
             for (size_t l = 0; l < NLEADS; l++)
-                consider(days, ndays, s->round, (int)g, -1, (int)l, 0, &best);
+                consider(days, ndays, s, (int)g, -1, (int)l, 0, &best);
         for (size_t g = 0; g < NGAPS; g++)
             for (size_t w = 0; w < NSWITCHES; w++)
-                consider(days, ndays, s->round, (int)g, (int)w, best.lead, 0, &best);
+                consider(days, ndays, s, (int)g, (int)w, best.lead, 0, &best);
         for (size_t l = 0; l < NLEADS; l++)
             for (size_t t = 0; t < NTAILS; t++)
-                consider(days, ndays, s->round, best.gap, best.sw, (int)l, (int)t, &best);
+                consider(days, ndays, s, best.gap, best.sw, (int)l, (int)t, &best);
         s->week.max_gap = (int64_t)gaps_min[best.gap] * 60;
         s->week.switch_gap = best.sw < 0 ? 0 : (int64_t)switches_min[best.sw] * 60;
         s->week.lead_in = (int64_t)leads_min[best.lead] * 60;
@@ -1501,6 +1507,7 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
     rep->switch_gap = s->week.switch_gap;
     rep->lead_in = s->week.lead_in;
     rep->lead_out = s->week.lead_out;
+    rep->lunch_gap = s->week.lunch_gap;
     /* For gleaner gaps, which draws the same sessions. */
     if (save && gl_workweek_save_sessions(store, &s->week) < 0)
         gl_error_clear();

@@ -50,6 +50,7 @@ typedef struct gl_propose_report {
     int64_t max_gap, lead_in; /* the session lengths used, seconds */
     int64_t switch_gap;       /* a change of branch after this pause starts one (0: max_gap) */
     int64_t lead_out;         /* counted after a session's last commit, seconds */
+    int64_t lunch_gap;        /* a pause around midday over this ends a session; 0: off */
 } gl_propose_report;
 
 /*

@@ -216,7 +216,9 @@ int gl_timeline_build(const gl_tl_event *events, size_t n, const gl_tl_options *
             /* A pause is the time between commits that no meeting took. */
             int64_t pause = next->start - prev->start - covered_by(&c, prev->start, next->start);
             bool switched = prev->branch && next->branch && prev->branch != next->branch;
-            if (pause > (switched ? switch_gap : o->max_gap))
+            bool lunch = o->lunch_gap > 0 && pause > o->lunch_gap && prev->start < o->lunch_end &&
+                         next->start > o->lunch_start;
+            if (pause > (switched ? switch_gap : o->max_gap) || lunch)
                 break;
             j++;
         }

@@ -8,7 +8,8 @@
  *   2. Commits form sessions per repository: a pause longer than max_gap
  *      starts a new session (a pause is the time between two commits that
  *      no meeting took: an hour's meeting between them is not a pause), as
- *      does a pause over switch_gap after which the branch changed.  A
+ *      does a pause over switch_gap after which the branch changed, and a
+ *      pause over lunch_gap around midday.  A
  *      session runs from lead_in before its first commit to lead_out after
  *      its last (never into the next event); the lead-in never reaches back before the
  *      end of the previous activity (any meeting or commit of the day; a commit
@@ -50,6 +51,12 @@ typedef struct gl_tl_options {
     int64_t switch_gap;
     int64_t lead_in;  /* seconds */
     int64_t lead_out; /* seconds after the last commit, never past the next event; 0: none */
+    /*
+     * Lunch: a pause longer than lunch_gap that reaches into [lunch_start,
+     * lunch_end) (around midday, local) ends a session too, for a person
+     * who does not bill the time they were away.  lunch_gap 0: off.
+     */
+    int64_t lunch_start, lunch_end, lunch_gap;
 } gl_tl_options;
 
 /* A meeting, or a session of commits, and the time it counts for. */

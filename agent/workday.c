@@ -14,7 +14,7 @@ int gl_workweek_load(gl_cli *cli, gl_workweek *out)
 {
     const gl_config *cfg;
     char *tz = NULL;
-    int gap = 120, lead = 30, rc;
+    int gap = 120, lead = 30, lunch = 0, rc;
 
     memset(out, 0, sizeof(*out));
     if ((rc = gl_cli_config(cli, &cfg)) < 0 || (rc = gl_cli_timezone(cli, &tz)) < 0)
@@ -31,6 +31,8 @@ int gl_workweek_load(gl_cli *cli, gl_workweek *out)
     gl_config_get_minutes(cfg, "git.lead-in", &lead);
     out->max_gap = (int64_t)gap * 60;
     out->lead_in = (int64_t)lead * 60;
+    gl_config_get_minutes(cfg, "git.lunch-break", &lunch);
+    out->lunch_gap = (int64_t)lunch * 60;
     return GL_OK;
 }
 
@@ -99,6 +101,9 @@ int gl_workweek_day(const gl_workweek *w, const char *day, gl_workday *out)
     out->weekday = lt.weekday;
     out->workday = (w->workdays >> lt.weekday) & 1;
     out->work_start = out->work_end = out->start;
+    if ((rc = gl_tz_from_local(&out->lunch_start, w->tz, y, m, d, 12, 0, 0)) < 0 ||
+        (rc = gl_tz_from_local(&out->lunch_end, w->tz, y, m, d, 13, 30, 0)) < 0)
+        return rc;
     if (!out->workday)
         return GL_OK;
     if ((rc = gl_tz_from_local(&out->work_start, w->tz, y, m, d, w->work_start / 60,

@@ -19,14 +19,16 @@ typedef struct gl_workweek {
     int64_t max_gap, lead_in; /* seconds */
     int64_t lead_out;         /* after a session's last commit, seconds; 0: none */
     int64_t switch_gap; /* a change of branch after this long a pause: a new session; 0: off */
+    int64_t lunch_gap;  /* git.lunch-break: a pause at midday over this long: a new session */
 } gl_workweek;
 
 typedef struct gl_workday {
     char day[GL_DAY_LEN];
     int weekday; /* 0 = Sunday */
     bool workday;
-    int64_t start, end;           /* the local day, [start, end) */
-    int64_t work_start, work_end; /* work hours; equal on days off */
+    int64_t start, end;             /* the local day, [start, end) */
+    int64_t work_start, work_end;   /* work hours; equal on days off */
+    int64_t lunch_start, lunch_end; /* 12:00 and 13:30 local: when people have lunch */
 } gl_workday;
 
 /* gl_workweek_load - the settings of `cli`'s config. */

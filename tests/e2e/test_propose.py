@@ -707,6 +707,25 @@ class GapsTest(ProposeCase):
                           f'{self.repo}\n' + self.rules + self.extra + "[git]\n\tlead-in = 45m\n")
         self.assertEqual(uncovered(), [("08:00", "08:15"), ("09:30", "16:30")])
 
+    def test_a_pause_at_lunch_ends_a_session_when_configured(self):
+        for msg, hhmm in (("Search page", "10:00"), ("Search results", "11:50"),
+                          ("Search filters", "13:05")):
+            commit(self.repo, msg, "2026-11-16", hhmm)
+        self.ok("collect")
+
+        def uncovered():
+            r = self.run_gleaner("--json", "gaps", "--from", "2026-11-16", "--to", "2026-11-16")
+            self.assertExit(r, 0)
+            return [(u["start"][11:16], u["end"][11:16]) for u in r.json()["days"][0]["uncovered"]]
+
+        # Off by default: 11:50 to 13:05 Berlin is inside git.max-gap, one sitting.
+        self.assertEqual(uncovered(), [("08:00", "08:30"), ("12:05", "16:30")])
+        # git.lunch-break = 40m: a longer pause at midday ends it; the next starts with its
+        # lead-in (12:35 Berlin, 11:35 UTC).  The 110 min before noon is no lunch.
+        self.write_config(f'[calendar "work"]\n\tics = {self.ics}\n[repo "acme-web"]\n\tpath = '
+                          f'{self.repo}\n' + self.rules + self.extra + "[git]\n\tlunch-break = 40m\n")
+        self.assertEqual(uncovered(), [("08:00", "08:30"), ("10:50", "11:35"), ("12:05", "16:30")])
+
     def test_a_day_of_many_commits_is_covered_to_its_last(self):
         # A script's morning: a commit every minute from 09:00 to 14:00, 301 in all.
         stream = []

@@ -105,6 +105,36 @@ static void test_a_switch_of_branch_after_a_pause_is_a_new_session(void **state)
     gl_timeline_clear(&t);
 }
 
+static void test_a_pause_at_lunch_is_a_new_session(void **state)
+{
+    (void)state;
+    /* 11:50 -> 13:05 is 75 min: inside max_gap, but over git.lunch-break and at midday. */
+    const gl_tl_event ev[] = {C(H(11, 0), 0), C(H(11, 50), 0), C(H(13, 5), 0), C(H(13, 40), 0),
+                              /* the same 75 min in the afternoon is only a pause */
+                              C(H(15, 0), 0), C(H(16, 15), 0)};
+    gl_tl_options o = workday;
+    gl_timeline t = build(ev, 6, &o);
+    assert_int_equal(t.n, 1); /* off (the default): one sitting */
+    gl_timeline_clear(&t);
+
+    o.lunch_start = H(12, 0);
+    o.lunch_end = H(13, 30);
+    o.lunch_gap = H(0, 40);
+    t = build(ev, 6, &o);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.pieces[0].end, H(11, 50));
+    assert_int_equal(t.pieces[1].start, H(13, 5) - H(0, 30)); /* a lead-in, not the lunch */
+    assert_int_equal(t.pieces[1].nevents, 4);
+    assert_int_equal(t.session_seconds, H(1, 20) + H(0, 30) + H(3, 10));
+    gl_timeline_clear(&t);
+
+    /* A shorter pause at midday is still work. */
+    const gl_tl_event short_pause[] = {C(H(11, 50), 0), C(H(12, 25), 0)};
+    t = build(short_pause, 2, &o);
+    assert_int_equal(t.n, 1);
+    gl_timeline_clear(&t);
+}
+
 static void test_lead_out_until_what_comes_next(void **state)
 {
     (void)state;
@@ -244,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_meetings_count_once),
         cmocka_unit_test(test_sessions_split_on_long_pauses),
         cmocka_unit_test(test_a_switch_of_branch_after_a_pause_is_a_new_session),
+        cmocka_unit_test(test_a_pause_at_lunch_is_a_new_session),
         cmocka_unit_test(test_lead_out_until_what_comes_next),
         cmocka_unit_test(test_lead_in_bounds),
         cmocka_unit_test(test_commits_at_one_instant_keep_their_lead_in),
