@@ -682,18 +682,19 @@ class GapsTest(ProposeCase):
         r = self.ok("gaps", "--from", "2026-11-16", "--to", "2026-11-22")
         self.assertRegex(r.out, r"2026-11-20\s+6\.00\s+1\.50\s+1\.25\s+0\.50\s+3\.25")
 
+    def uncovered(self, day="2026-11-16"):
+        """The stretches of `day`'s work hours gleaner gaps finds uncovered, as UTC hh:mm."""
+        r = self.run_gleaner("--json", "gaps", "--from", day, "--to", day)
+        self.assertExit(r, 0)
+        return [(u["start"][11:16], u["end"][11:16]) for u in r.json()["days"][0]["uncovered"]]
+
     def test_gaps_sees_the_sessions_propose_used(self):
         commit(self.repo, "Start the search page", "2026-11-16", "10:00")
         commit(self.repo, "Search results", "2026-11-16", "10:30")
         self.ok("collect")
 
-        def uncovered():
-            r = self.run_gleaner("--json", "gaps", "--from", "2026-11-16", "--to", "2026-11-16")
-            self.assertExit(r, 0)
-            return [(u["start"][11:16], u["end"][11:16]) for u in r.json()["days"][0]["uncovered"]]
-
         # The defaults: from 30 min before the first commit to the last.
-        self.assertEqual(uncovered(), [("08:00", "08:30"), ("09:30", "16:30")])
+        self.assertEqual(self.uncovered(), [("08:00", "08:30"), ("09:30", "16:30")])
         # Session lengths propose fitted to the days tracked by hand (as it keeps them):
         # 10 min before the first commit, 10 after the last.
         db = self.db()
@@ -701,11 +702,11 @@ class GapsTest(ProposeCase):
                    "('propose', 'sessions', ?, 0)", (json.dumps(
                        {"max_gap": 7200, "switch_gap": 0, "lead_in": 600, "lead_out": 600}),))
         db.commit()
-        self.assertEqual(uncovered(), [("08:00", "08:50"), ("09:40", "16:30")])
+        self.assertEqual(self.uncovered(), [("08:00", "08:50"), ("09:40", "16:30")])
         # A lead-in set in the config is the user's: it stands.
         self.write_config(f'[calendar "work"]\n\tics = {self.ics}\n[repo "acme-web"]\n\tpath = '
                           f'{self.repo}\n' + self.rules + self.extra + "[git]\n\tlead-in = 45m\n")
-        self.assertEqual(uncovered(), [("08:00", "08:15"), ("09:30", "16:30")])
+        self.assertEqual(self.uncovered(), [("08:00", "08:15"), ("09:30", "16:30")])
 
     def test_a_pause_at_lunch_ends_a_session_when_configured(self):
         for msg, hhmm in (("Search page", "10:00"), ("Search results", "11:50"),
@@ -713,18 +714,13 @@ class GapsTest(ProposeCase):
             commit(self.repo, msg, "2026-11-16", hhmm)
         self.ok("collect")
 
-        def uncovered():
-            r = self.run_gleaner("--json", "gaps", "--from", "2026-11-16", "--to", "2026-11-16")
-            self.assertExit(r, 0)
-            return [(u["start"][11:16], u["end"][11:16]) for u in r.json()["days"][0]["uncovered"]]
-
         # Off by default: 11:50 to 13:05 Berlin is inside git.max-gap, one sitting.
-        self.assertEqual(uncovered(), [("08:00", "08:30"), ("12:05", "16:30")])
+        self.assertEqual(self.uncovered(), [("08:00", "08:30"), ("12:05", "16:30")])
         # git.lunch-break = 40m: a longer pause at midday ends it; the next starts with its
         # lead-in (12:35 Berlin, 11:35 UTC).  The 110 min before noon is no lunch.
         self.write_config(f'[calendar "work"]\n\tics = {self.ics}\n[repo "acme-web"]\n\tpath = '
                           f'{self.repo}\n' + self.rules + self.extra + "[git]\n\tlunch-break = 40m\n")
-        self.assertEqual(uncovered(), [("08:00", "08:30"), ("10:50", "11:35"), ("12:05", "16:30")])
+        self.assertEqual(self.uncovered(), [("08:00", "08:30"), ("10:50", "11:35"), ("12:05", "16:30")])
 
     def test_a_day_of_many_commits_is_covered_to_its_last(self):
         # A script's morning: a commit every minute from 09:00 to 14:00, 301 in all.

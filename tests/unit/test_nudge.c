@@ -8,6 +8,13 @@
 
 #include "rules/nudge.h"
 
+/* A day at 17:30 nudge.at and 0.5 h nudge.min-gap: workday?, the time now, the gap, sent? */
+#define DAY(work, hh, mm, gap_h, was_sent)                                               \
+    {                                                                                    \
+        .workday = (work), .minute = (hh)*60 + (mm), .at = 17 * 60 + 30, .gap = (gap_h), \
+        .min_gap = 0.5, .sent = (was_sent)                                               \
+    }
+
 static void test_when_a_nudge_is_due(void **state)
 {
     (void)state;
@@ -17,55 +24,18 @@ static void test_when_a_nudge_is_due(void **state)
         bool due, worth;
         const char *why;
     } cases[] = {
-        {"a workday at 17:30 with 3 h missing",
-         {.workday = true, .minute = 17 * 60 + 30, .at = 17 * 60 + 30, .gap = 3, .min_gap = 0.5},
-         true,
-         true,
-         ""},
-        {"a minute before nudge.at",
-         {.workday = true, .minute = 17 * 60 + 29, .at = 17 * 60 + 30, .gap = 3, .min_gap = 0.5},
-         false,
-         true,
+        {"a workday at 17:30 with 3 h missing", DAY(true, 17, 30, 3, false), true, true, ""},
+        {"a minute before nudge.at", DAY(true, 17, 29, 3, false), false, true,
          "not before 17:30 (nudge.at)"},
-        {"late in the evening still counts",
-         {.workday = true, .minute = 23 * 60 + 59, .at = 17 * 60 + 30, .gap = 1, .min_gap = 0.5},
-         true,
-         true,
-         ""},
-        {"a Saturday",
-         {.workday = false, .minute = 18 * 60, .at = 17 * 60 + 30, .gap = 8, .min_gap = 0.5},
-         false,
-         false,
-         "today is not a workday"},
-        {"a gap of exactly nudge.min-gap",
-         {.workday = true, .minute = 18 * 60, .at = 17 * 60 + 30, .gap = 0.5, .min_gap = 0.5},
-         false,
-         false,
+        {"late in the evening still counts", DAY(true, 23, 59, 1, false), true, true, ""},
+        {"a Saturday", DAY(false, 18, 0, 8, false), false, false, "today is not a workday"},
+        {"a gap of exactly nudge.min-gap", DAY(true, 18, 0, 0.5, false), false, false,
          "the gap, 0.50 h, is not over 0.50 h (nudge.min-gap)"},
-        {"nothing missing",
-         {.workday = true, .minute = 18 * 60, .at = 17 * 60 + 30, .gap = 0, .min_gap = 0.5},
-         false,
-         false,
+        {"nothing missing", DAY(true, 18, 0, 0, false), false, false,
          "the gap, 0.00 h, is not over 0.50 h (nudge.min-gap)"},
-        {"sent already today",
-         {.workday = true,
-          .minute = 18 * 60,
-          .at = 17 * 60 + 30,
-          .gap = 3,
-          .min_gap = 0.5,
-          .sent = true},
-         false,
-         true,
+        {"sent already today", DAY(true, 18, 0, 3, true), false, true,
          "today's nudge was sent already"},
-        {"before nudge.at is said before sent already",
-         {.workday = true,
-          .minute = 9 * 60,
-          .at = 17 * 60 + 30,
-          .gap = 3,
-          .min_gap = 0.5,
-          .sent = true},
-         false,
-         true,
+        {"before nudge.at is said before sent already", DAY(true, 9, 0, 3, true), false, true,
          "not before 17:30 (nudge.at)"},
         {"nudge.at at midnight",
          {.workday = true, .minute = 0, .at = 0, .gap = 2, .min_gap = 0},
