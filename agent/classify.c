@@ -121,10 +121,9 @@ double gl_nb_examples(const gl_nb *nb)
     return number(nb->model, "n");
 }
 
-/* One label's log score for `features`, its own counts smoothed toward `prior` (NULL: uniform). */
+/* One label's log score for `features` (those outside the vocabulary left out). */
 static double label_score(const gl_nb *nb, json_object *l, json_object *vocab, double vsize,
-                          double nlabels, const char *const *features, size_t n,
-                          const double *prior, double strength)
+                          double nlabels, const char *const *features, size_t n)
 {
     json_object *f = NULL;
     double docs = number(l, "docs"), total = number(l, "total");
@@ -134,10 +133,7 @@ static double label_score(const gl_nb *nb, json_object *l, json_object *vocab, d
     for (size_t i = 0; i < n; i++) {
         if (!json_object_object_get_ex(vocab, features[i], NULL))
             continue;
-        if (prior)
-            score += log((number(f, features[i]) + strength * prior[i]) / (total + strength));
-        else
-            score += log((number(f, features[i]) + SMOOTHING) / (total + SMOOTHING * vsize));
+        score += log((number(f, features[i]) + SMOOTHING) / (total + SMOOTHING * vsize));
     }
     return score;
 }
@@ -170,7 +166,7 @@ int gl_nb_predict(const gl_nb *nb, const char *const *features, size_t n, gl_nb_
         {
             if (number(l, "docs") <= 0 || (allow && !allow(allow_payload, name)))
                 continue;
-            double score = label_score(nb, l, vocab, vsize, nlabels, features, n, NULL, 0);
+            double score = label_score(nb, l, vocab, vsize, nlabels, features, n);
             if (pass == 0 && score > best) {
                 best = score;
                 best_label = name;
@@ -269,7 +265,8 @@ int gl_nb_predict_grouped(const gl_nb *nb, const char *const *features, size_t n
 {
     json_object *labels = NULL, *vocab = NULL;
     const char *joint = NULL;
-    double joint_conf = 0, vsize, top = -INFINITY, all = 0, in_group = 0, best = -INFINITY, z = 0;
+    double joint_conf = 0, vsize, nlabels, top = -INFINITY, all = 0, in_group = 0;
+    double best = -INFINITY, z = 0;
     char(*members)[GL_NB_LABEL] = NULL, *best_member = NULL;
     double *buf = NULL, *score = NULL;
     size_t nmembers = 0, glen, nknown = 0, *known = NULL;
@@ -301,29 +298,29 @@ int gl_nb_predict_grouped(const gl_nb *nb, const char *const *features, size_t n
     task.f = buf + 2 * n;
     nmembers = g->members(g->payload, joint, members, GL_NB_MEMBERS);
 
-    /* The probability of the joint choice's group: all its learned labels together. */
+    /*
+     * The probability of the joint choice's group, all its learned labels
+     * together (sums relative to the best score so far, so exp() cannot
+     * overflow); and the counts of everything and of the group.
+     */
+    nlabels = (double)json_object_object_length(labels);
     json_object_object_foreach(labels, name, l)
     {
-        if (number(l, "docs") > 0 && (!g->allow || g->allow(g->payload, name))) {
-            double s = label_score(nb, l, vocab, vsize, json_object_object_length(labels), features,
-                                   n, NULL, 0);
-            if (s > top)
-                top = s;
-        }
-    }
-    json_object_object_foreach(labels, name2, l2)
-    {
-        sum_label(&every, l2, features, n);
-        if (group_len(name2, g->sep) == glen && strncmp(name2, joint, glen) == 0)
-            sum_label(&group, l2, features, n);
-        if (number(l2, "docs") <= 0 || (g->allow && !g->allow(g->payload, name2)))
+        bool mine = group_len(name, g->sep) == glen && strncmp(name, joint, glen) == 0;
+        sum_label(&every, l, features, n);
+        if (mine)
+            sum_label(&group, l, features, n);
+        if (number(l, "docs") <= 0 || (g->allow && !g->allow(g->payload, name)))
             continue;
-        double e = exp(label_score(nb, l2, vocab, vsize, json_object_object_length(labels),
-                                   features, n, NULL, 0) -
-                       top);
-        all += e;
-        if (group_len(name2, g->sep) == glen && strncmp(name2, joint, glen) == 0)
-            in_group += e;
+        double s = label_score(nb, l, vocab, vsize, nlabels, features, n);
+        if (s > top) {
+            all *= exp(top - s);
+            in_group *= exp(top - s);
+            top = s;
+        }
+        all += exp(s - top);
+        if (mine)
+            in_group += exp(s - top);
     }
     /*
      * Each member of the group again, learned or not.  A feature's
@@ -339,11 +336,11 @@ int gl_nb_predict_grouped(const gl_nb *nb, const char *const *features, size_t n
 
         memset(task.f, 0, n * sizeof(*task.f));
         task.docs = task.total = 0;
-        json_object_object_foreach(labels, name3, l3)
+        json_object_object_foreach(labels, other, lo)
         {
-            const char *o = strchr(name3, g->sep);
+            const char *o = strchr(other, g->sep);
             if (o && strcmp(o, suffix) == 0)
-                sum_label(&task, l3, features, n);
+                sum_label(&task, lo, features, n);
         }
         if (json_object_object_get_ex(labels, members[m], &mine)) {
             docs = number(mine, "docs");

@@ -101,8 +101,9 @@ int gl_workweek_day(const gl_workweek *w, const char *day, gl_workday *out)
     out->weekday = lt.weekday;
     out->workday = (w->workdays >> lt.weekday) & 1;
     out->work_start = out->work_end = out->start;
-    if ((rc = gl_tz_from_local(&out->lunch_start, w->tz, y, m, d, 12, 0, 0)) < 0 ||
-        (rc = gl_tz_from_local(&out->lunch_end, w->tz, y, m, d, 13, 30, 0)) < 0)
+    if (w->lunch_gap > 0 &&
+        ((rc = gl_tz_from_local(&out->lunch_start, w->tz, y, m, d, 12, 0, 0)) < 0 ||
+         (rc = gl_tz_from_local(&out->lunch_end, w->tz, y, m, d, 13, 30, 0)) < 0))
         return rc;
     if (!out->workday)
         return GL_OK;

@@ -28,7 +28,7 @@ typedef struct gl_workday {
     bool workday;
     int64_t start, end;             /* the local day, [start, end) */
     int64_t work_start, work_end;   /* work hours; equal on days off */
-    int64_t lunch_start, lunch_end; /* 12:00 and 13:30 local: when people have lunch */
+    int64_t lunch_start, lunch_end; /* 12:00 and 13:30 local (only with a lunch_gap) */
 } gl_workday;
 
 /* gl_workweek_load - the settings of `cli`'s config. */
