@@ -631,6 +631,24 @@ class LearningTest(ProposeCase):
         self.none_for(props, None, None, "2026-11-20")
 
 
+    def test_a_task_known_in_one_project_is_chosen_in_another(self):
+        # Budget check-ins go to Project Management on the Globex website; the Initech data
+        # platform has that task too, but never tracked one. An Initech budget check-in is
+        # the data platform's Project Management, not its Meetings.
+        with self.fh.server.lock:
+            for n, day in ((91, "2026-11-05"), (92, "2026-11-12"), (93, "2026-11-13")):
+                e = self.fh._new_entry(2401234500 + n, day, ME, WEB, PM, 1.0, "Budget check-in",
+                                       None, f"{day}T17:00:00Z")
+                self.fh.state["time_entries"][e["id"]] = e
+        self.configure(event("budget-18", DAY, "11:00", "11:30",
+                             "Initech data platform: budget check-in"),
+                       rules="")  # no rule: the classifier decides
+        props = self.propose()["proposals"]
+        p = self.only(props, DATA, PM)
+        self.assertTrue(p["reason"].startswith("learned"), p)
+        self.none_for(props, DATA, MEETINGS)
+        self.none_for(props, WEB, PM)
+
 class GapsTest(ProposeCase):
     def setUp(self):
         super().setUp()
