@@ -198,7 +198,7 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
             goto done;
         }
         if (rep.calibrated_days) {
-            char sw[64] = "", lunch[64] = "", both[140] = "";
+            char sw[64] = "", lunch[64] = "", both[140] = "", grain[64] = "";
             if (rep.switch_gap)
                 snprintf(sw, sizeof(sw), "%lld min when the branch changes",
                          (long long)(rep.switch_gap / 60));
@@ -207,11 +207,13 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
                          (long long)(rep.lunch_gap / 60));
             if (sw[0] || lunch[0])
                 snprintf(both, sizeof(both), " (%s%s%s)", sw, sw[0] && lunch[0] ? ", " : "", lunch);
+            if (rep.entry_grain > 0)
+                snprintf(grain, sizeof(grain), ", each rounded up to %g h", rep.entry_grain);
             gl_info("propose: sessions end after a pause of %lld min%s, start %lld min before "
                     "their first commit and end %lld min after their last, as %zu of your days "
-                    "tracked by hand show",
+                    "tracked by hand show%s",
                     (long long)(rep.max_gap / 60), both, (long long)(rep.lead_in / 60),
-                    (long long)(rep.lead_out / 60), rep.calibrated_days);
+                    (long long)(rep.lead_out / 60), rep.calibrated_days, grain);
         }
         gl_info("propose: %zu added, %zu updated, %zu removed, %zu unchanged, %zu kept as you "
                 "left them, %zu auto-accepted; the classifier knows %.0f examples",

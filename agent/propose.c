@@ -1302,10 +1302,12 @@ static void cal_day_clear(cal_day *d)
 
 /*
  * How far the coding gleaner would count misses what the user tracked, entry
- * by entry (each rounded as an entry is): hours.
+ * by entry: hours.  The user rounds up to `grain` hours (0: not at all), so
+ * what they did lies in (hours - grain, hours]; a count inside it misses
+ * nothing, one outside misses by its distance to it.
  */
 static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_gap,
-                              int64_t lead_in, int64_t lead_out, int64_t lunch_gap, double round)
+                              int64_t lead_in, int64_t lead_out, int64_t lunch_gap, double grain)
 {
     gl_infer_day g = {0};
     double miss = 0;
@@ -1330,7 +1332,11 @@ static double day_coding_miss(const cal_day *d, int64_t max_gap, int64_t switch_
                     for (size_t k = 0; k < g.groups[i].nsources; k++)
                         if (d->acts[g.groups[i].sources[k].activity].commit)
                             coding += g.groups[i].sources[k].seconds;
-            miss += fabs(gl_infer_hours(coding, 0, round) - d->entry_hours[e]);
+            double counted = (double)coding / 3600, hours = d->entry_hours[e];
+            if (counted > hours)
+                miss += counted - hours;
+            else if (counted < hours - grain)
+                miss += hours - grain - counted;
         }
     } else {
         gl_error_clear();
@@ -1404,7 +1410,8 @@ static bool cal_read_day(gl_store *store, const settings *s, const gl_catalog *c
  * the work before a first commit (git.lead-in), fitted to the days they
  * tracked by hand.  For each candidate, the coding hours gleaner would
  * count for each entry of the day's commits are compared with the hours the
- * user tracked to it; the candidate that misses least wins.
+ * user tracked to it, read as the range their own rounding leaves
+ * (entry_grain); the candidate that misses least wins.
  * Used only when the config sets neither and enough days tell; else the
  * defaults (120 and 30 minutes) stand.
  */
@@ -1426,14 +1433,39 @@ static const int tails_min[] = {0, 5, 10};
 #define NLEADS    (sizeof(leads_min) / sizeof(leads_min[0]))
 #define NTAILS    (sizeof(tails_min) / sizeof(tails_min[0]))
 
+/*
+ * The step the user's entries are rounded up to: the coarsest of an hour,
+ * half, quarter and tenth of an hour that nine in ten of them are multiples
+ * of; 0 when they are not rounded (a timer's minutes).
+ */
+static double entry_grain(const cal_day *days, size_t ndays)
+{
+    static const double steps[] = {1, 0.5, 0.25, 0.1};
+    size_t n = 0;
+
+    for (size_t d = 0; d < ndays; d++)
+        n += days[d].nentries;
+    for (size_t i = 0; n && i < sizeof(steps) / sizeof(steps[0]); i++) {
+        size_t multiples = 0;
+        for (size_t d = 0; d < ndays; d++)
+            for (size_t e = 0; e < days[d].nentries; e++) {
+                double k = days[d].entry_hours[e] / steps[i];
+                multiples += fabs(k - round(k)) < 1e-6;
+            }
+        if (multiples * 10 >= n * 9)
+            return steps[i];
+    }
+    return 0;
+}
+
 /* The settings that miss the days' tracked hours least so far. */
 typedef struct cal_best {
     double miss;             /* < 0: none tried yet */
     int gap, sw, lead, tail; /* indexes; sw -1: branches do not matter */
 } cal_best;
 
-static void consider(cal_day *days, size_t ndays, const settings *s, int g, int w, int l, int t,
-                     cal_best *best)
+static void consider(cal_day *days, size_t ndays, const settings *s, double grain, int g, int w,
+                     int l, int t, cal_best *best)
 {
     double miss = 0, errs[CALIBRATION_MAX_DAYS];
     int64_t gap = (int64_t)gaps_min[g] * 60, sw = w < 0 ? 0 : (int64_t)switches_min[w] * 60;
@@ -1442,7 +1474,7 @@ static void consider(cal_day *days, size_t ndays, const settings *s, int g, int 
         return;
     for (size_t d = 0; d < ndays; d++)
         errs[d] = day_coding_miss(&days[d], gap, sw, (int64_t)leads_min[l] * 60,
-                                  (int64_t)tails_min[t] * 60, s->week.lunch_gap, s->round);
+                                  (int64_t)tails_min[t] * 60, s->week.lunch_gap, grain);
     /* The worst fifth of days left out: an entry forgotten is not a habit. */
     qsort(errs, ndays, sizeof(errs[0]), by_double);
     for (size_t d = 0; d < ndays - ndays / 5; d++)
@@ -1488,20 +1520,22 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
          * then the lead-in once more.  Coordinates instead of the whole grid.
          */
         cal_best best = {.miss = -1};
+        double grain = entry_grain(days, ndays);
         for (size_t g = 0; g < NGAPS; g++)
             for (size_t l = 0; l < NLEADS; l++)
-                consider(days, ndays, s, (int)g, -1, (int)l, 0, &best);
+                consider(days, ndays, s, grain, (int)g, -1, (int)l, 0, &best);
         for (size_t g = 0; g < NGAPS; g++)
             for (size_t w = 0; w < NSWITCHES; w++)
-                consider(days, ndays, s, (int)g, (int)w, best.lead, 0, &best);
+                consider(days, ndays, s, grain, (int)g, (int)w, best.lead, 0, &best);
         for (size_t l = 0; l < NLEADS; l++)
             for (size_t t = 0; t < NTAILS; t++)
-                consider(days, ndays, s, best.gap, best.sw, (int)l, (int)t, &best);
+                consider(days, ndays, s, grain, best.gap, best.sw, (int)l, (int)t, &best);
         s->week.max_gap = (int64_t)gaps_min[best.gap] * 60;
         s->week.switch_gap = best.sw < 0 ? 0 : (int64_t)switches_min[best.sw] * 60;
         s->week.lead_in = (int64_t)leads_min[best.lead] * 60;
         s->week.lead_out = (int64_t)tails_min[best.tail] * 60;
         rep->calibrated_days = ndays;
+        rep->entry_grain = grain;
     }
     rep->max_gap = s->week.max_gap;
     rep->switch_gap = s->week.switch_gap;

@@ -51,6 +51,7 @@ typedef struct gl_propose_report {
     int64_t switch_gap;       /* a change of branch after this pause starts one (0: max_gap) */
     int64_t lead_out;         /* counted after a session's last commit, seconds */
     int64_t lunch_gap;        /* a pause around midday over this ends a session; 0: off */
+    double entry_grain;       /* hours the user's own entries are rounded up to (0: not rounded) */
 } gl_propose_report;
 
 /*

@@ -630,7 +630,6 @@ class LearningTest(ProposeCase):
         self.assertEqual((second["status"], second["hours"]), ("proposed", 0.5))
         self.none_for(props, None, None, "2026-11-20")
 
-
     def test_a_task_known_in_one_project_is_chosen_in_another(self):
         # Budget check-ins go to Project Management on the Globex website; the Initech data
         # platform has that task too, but never tracked one. An Initech budget check-in is
@@ -648,6 +647,33 @@ class LearningTest(ProposeCase):
         self.assertTrue(p["reason"].startswith("learned"), p)
         self.none_for(props, DATA, MEETINGS)
         self.none_for(props, WEB, PM)
+
+    def test_session_lengths_are_fitted_to_the_days_tracked_by_hand(self):
+        # Ten October days Ada tracked by hand, rounding up to the half hour: 2.0 h for 85
+        # min between first and last commit, 1.5 h for 55. What she did lies in (1.5, 2.0]
+        # and (1.0, 1.5] h: the time before a first commit is over 5 and at most 35 min, and
+        # the shortest of those is the first that fits. (Read as if to the quarter hour,
+        # both would ask for over 20: 30 min.)
+        days = [f"2026-10-{d}" for d in (12, 13, 14, 15, 16, 19, 20, 21, 22, 23)]
+        with self.fh.server.lock:
+            for n, day in enumerate(days):
+                hours, times = ((2.0, ("10:00", "10:43", "11:25")) if n % 2 == 0 else
+                                (1.5, ("10:00", "10:30", "10:55")))
+                for hhmm in times:
+                    commit(self.repo, f"Work of {day} {hhmm}", day, hhmm)
+                e = self.fh._new_entry(2401234600 + n, day, ME, WEB, DEV, hours, "Site work",
+                                       None, f"{day}T17:00:00Z")
+                self.fh.state["time_entries"][e["id"]] = e
+        commit(self.repo, "Search page", DAY, "10:00")
+        commit(self.repo, "Search results", DAY, "10:40")
+        self.configure()
+        r = self.run_gleaner("-v", "--json", "propose", "--from", DAY, "--to", DAY)
+        self.assertExit(r, 0)
+        self.assertIn("start 10 min before their first commit", r.err)
+        self.assertIn("as 10 of your days tracked by hand show, each rounded up to 0.5 h", r.err)
+        # 09:50 to 10:40: 1.0 h, not the 1.25 h of the default 30 min lead-in.
+        self.assertEqual(self.only(r.json()["proposals"], WEB, DEV)["hours"], 1.0)
+
 
 class GapsTest(ProposeCase):
     def setUp(self):
