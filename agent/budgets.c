@@ -21,7 +21,10 @@
 
 #define MAX_THRESHOLDS 8
 
-/* An alert raised while no channel was configured, to be sent now that one is. */
+/*
+ * An alert raised while no channel was configured: shown as not sent, and
+ * sent once one is (while its period lasts).
+ */
 typedef struct unsent_alert {
     int64_t id, project_id;
     char period[16];
@@ -44,7 +47,7 @@ static int collect_fired(void *payload, const gl_alert *a)
 
     if (gl_parse_int64(&id, a->subject) < 0)
         return 0;
-    if (f->resend && a->outbox_id == 0) {
+    if (a->outbox_id == 0) {
         json_object *details = NULL;
         bool unsent = false;
         if (gl_json_parse(&details, a->details, strlen(a->details), "an alert") == GL_OK)
@@ -57,7 +60,8 @@ static int collect_fired(void *payload, const gl_alert *a)
             unsent_alert *u = &f->unsent[f->nunsent++];
             *u = (unsent_alert){.id = a->id, .project_id = id, .level = a->level};
             snprintf(u->period, sizeof(u->period), "%s", a->period);
-            return 0;
+            if (f->resend)
+                return 0; /* due again */
         }
     }
     if (f->n == f->cap) {
@@ -256,6 +260,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
 
     /* Raise the due alerts: each recorded with its messages in one transaction. */
     bool *raised = res.nalerts ? calloc(res.nalerts, sizeof(bool)) : NULL;
+    bool *raised_unsent = res.nalerts ? calloc(res.nalerts, sizeof(bool)) : NULL;
     size_t unsent = 0;
     for (size_t a = 0; check && !dry_run && a < res.nalerts; a++) {
         const gl_budget_alert *al = &res.alerts[a];
@@ -266,6 +271,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         char subject[32], key[128];
         int64_t outbox_id = 0;
         size_t queued = 0;
+        bool nowhere = false;
 
         for (size_t k = 0; k < res.nstatus; k++)
             if (res.status[k].project_id == al->project_id)
@@ -292,6 +298,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             if (rc == GL_ECONFIG) {
                 /* Recorded all the same, so `gleaner budget` and list_alerts show it. */
                 unsent++;
+                nowhere = true;
                 json_object_object_add(details, "unsent", json_object_new_boolean(1));
                 gl_error_clear();
                 rc = GL_OK;
@@ -320,6 +327,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             rc = GL_OK;
         } else if (rc == GL_OK && raised) {
             raised[a] = true;
+            raised_unsent[a] = nowhere;
         }
         if (rc < 0)
             break;
@@ -329,6 +337,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
                 unsent == 1 ? "" : "s");
     if (rc < 0) {
         free(raised);
+        free(raised_unsent);
         goto done;
     }
 
@@ -339,7 +348,8 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         const gl_budget_status *s = &res.status[k];
         json_object *o = json_object_new_object(), *crossed = json_object_new_array(),
                     *alerted = json_object_new_array(), *due = json_object_new_array(),
-                    *raised_now = json_object_new_array(), *row = NULL;
+                    *raised_now = json_object_new_array(), *not_sent = json_object_new_array(),
+                    *row = NULL;
         const gl_budget_project *p = NULL;
         for (size_t i = 0; i < n; i++)
             if (projects[i].project_id == s->project_id) {
@@ -356,6 +366,8 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             if (raised && raised[a]) {
                 json_object_array_add(alerted, json_object_new_int(res.alerts[a].level));
                 json_object_array_add(raised_now, json_object_new_int(res.alerts[a].level));
+                if (raised_unsent[a])
+                    json_object_array_add(not_sent, json_object_new_int(res.alerts[a].level));
             } else
                 json_object_array_add(due, json_object_new_int(res.alerts[a].level));
         }
@@ -375,10 +387,24 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
         json_object_object_add(o, "alerted", alerted);
         json_object_object_add(o, "due", due);
         json_object_object_add(o, "raised", raised_now); /* by this check */
+        /* Recorded while no channel was configured, and not sent since. */
+        for (size_t u = 0; u < fired.nunsent; u++) {
+            const unsent_alert *ua = &fired.unsent[u];
+            bool now = false;
+            if (ua->project_id != s->project_id || strcmp(ua->period, s->period) != 0)
+                continue;
+            for (size_t a = 0; a < res.nalerts && !now; a++)
+                now = raised && raised[a] && res.alerts[a].project_id == ua->project_id &&
+                      res.alerts[a].level == ua->level;
+            if (!now)
+                json_object_array_add(not_sent, json_object_new_int(ua->level));
+        }
+        json_object_object_add(o, "unsent", not_sent);
         json_object_array_add(arr, o);
     }
     json_object_object_add(*doc, "projects", arr);
     free(raised);
+    free(raised_unsent);
 
 done:
     gl_budget_result_clear(&res);

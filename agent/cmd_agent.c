@@ -73,7 +73,8 @@ int gl_cmd_budget(gl_cli *cli, const gl_args *args)
     for (size_t i = 0; i < json_object_array_length(projects); i++) {
         json_object *p = json_object_array_get_idx(projects, i);
         json_object *alerted = json_object_object_get(p, "alerted"),
-                    *due = json_object_object_get(p, "due");
+                    *due = json_object_object_get(p, "due"),
+                    *unsent = json_object_object_get(p, "unsent");
         const char *by = gl_json_str(p, "budget_by");
         bool money = by && (strcmp(by, "project_cost") == 0 || strcmp(by, "task_fees") == 0);
         double budget = 0, spent = 0, used = 0, burn = 0;
@@ -93,6 +94,13 @@ int gl_cmd_budget(gl_cli *cli, const gl_args *args)
                 for (size_t k = 0; k < json_object_array_length(alerted); k++)
                     fprintf(cli->out, " %d%%",
                             json_object_get_int(json_object_array_get_idx(alerted, k)));
+            }
+            if (json_object_array_length(unsent)) {
+                fprintf(cli->out, " (not sent:");
+                for (size_t k = 0; k < json_object_array_length(unsent); k++)
+                    fprintf(cli->out, " %d%%",
+                            json_object_get_int(json_object_array_get_idx(unsent, k)));
+                fprintf(cli->out, "; no notify channel when raised)");
             }
             if (json_object_array_length(due)) {
                 fprintf(cli->out, " %s:", dry ? "would alert" : "due (gleaner budget --check)");

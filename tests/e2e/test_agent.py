@@ -296,14 +296,18 @@ class BudgetTest(AgentCase):
         self.add_hours(WEB, DEV, ["2026-11-16", "2026-11-17"], 185 - self.spent_hours(WEB))
         r = self.ok("--json", "budget", "--check")
         self.assertIn("recorded but not sent", r.err)
-        self.assertEqual({p["project_id"]: p for p in r.json()["projects"]}[WEB]["alerted"],
-                         [75, 90])
+        web = {p["project_id"]: p for p in r.json()["projects"]}[WEB]
+        # Both crossed at once: one message, for 90 %, and it went nowhere.
+        self.assertEqual((web["alerted"], web["unsent"]), ([75, 90], [90]))
         r = self.ok("budget", "--check")  # still nowhere to send it: no second warning
-        self.assertNotIn("not sent", r.err)
+        self.assertNotIn("recorded but not sent", r.err)
+        self.assertIn("alerted: 75% 90% (not sent: 90%; no notify channel when raised)",
+                      r.out)
         self.assertEqual(self.outbox(), {})
         # Slack and email configured: the one message for 90 % goes out, then never again.
         self.configure()
-        self.assertEqual(self.check()[WEB]["alerted"], [75, 90])
+        web = self.check()[WEB]
+        self.assertEqual((web["alerted"], web["unsent"]), ([75, 90], []))
         self.check()
         self.assertAnnounced(name, [90])
         self.assertEqual(self.alerts("budget"), [(str(WEB), "total", 75), (str(WEB), "total", 90)])
