@@ -18,7 +18,7 @@ person bills); the exact-minute truth is printed beside it.  The same coding tim
 estimated with git-hours' algorithm, for comparison.
 
     python3 tests/eval/run_eval.py                    # the held-out set, seeds 101-105
-    python3 tests/eval/run_eval.py --seeds 1,2,3      # the development set
+    python3 tests/eval/run_eval.py --seeds 1-20       # the development set
     python3 tests/eval/run_eval.py --seeds 101 --min-recall 0.9 --min-precision 0.9
 
 Exit status: 0, or 1 when gleaner failed or a --min-* bar was missed, 2 on bad usage.
@@ -46,7 +46,7 @@ sys.path.insert(0, str(SOURCE_DIR / "tests" / "fakes"))
 import personas  # noqa: E402
 from fake_harvest import FakeHarvest, _parse_stamp, _Token  # noqa: E402
 
-DEV_SEEDS = [1, 2, 3]
+DEV_SEEDS = list(range(1, 21))
 HELD_OUT_SEEDS = [101, 102, 103, 104, 105]
 GIT_HOURS_MAX_GAP = 120        # minutes (git-hours' maxCommitDiffInMinutes)
 GIT_HOURS_FIRST_COMMIT = 120   # minutes (git-hours' firstCommitAdditionInMinutes)
@@ -374,12 +374,86 @@ def fmt_group(label: str, rows: list[tuple[dict, dict]]) -> dict:
             "recall_exact": r["exact"][0], "precision_exact": r["exact"][1], **tot}
 
 
+def parse_seeds(text: str) -> list[int]:
+    """ "1-3,7" -> [1, 2, 3, 7]; ValueError on anything else."""
+    seeds = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        lo, sep, hi = part.partition("-")
+        first, last = int(lo), int(hi) if sep else int(lo)
+        if last < first:
+            raise ValueError(part)
+        seeds += range(first, last + 1)
+    return seeds
+
+
+def sitting_timing(res: dict, sc: dict) -> dict[str, float]:
+    """The coding time each of the user's commits counted for against the truth's, by where
+    the commit sits in its true sitting: the first (gleaner's lead-in; or a pause before it
+    counted when gleaner joined this sitting to the one before), one in the middle (a slow
+    stretch gleaner split), the last (the minutes after it). Hours over and under; cells
+    already tracked in full left out."""
+    truth = res["truth"]
+    covered = {k for k, r in sc["rem"].items() if r <= 0}
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    cell_of: dict[int, tuple] = {}
+    for b in truth["blocks"]:
+        if b["kind"] == "coding":
+            spans[b["session"]].append((iso_s(b["start"]), iso_s(b["end"])))
+            cell_of[b["session"]] = (b["date"], b["project"], b["task"])
+    counted: dict[str, float] = defaultdict(float)
+    for p in res["proposals"]:
+        for src in p["sources"]:
+            if src["kind"] == "commit":
+                counted[src["key"]] += src.get("seconds", 0)
+    mine = sorted((c for c in truth["commits"] if c["user"] and c["session"] is not None),
+                  key=lambda c: iso_s(c["time"]))
+    by_session: dict[int, list[dict]] = defaultdict(list)
+    for c in mine:
+        by_session[c["session"]].append(c)
+    out: dict[str, float] = defaultdict(float)
+    for sid, commits in by_session.items():
+        if cell_of.get(sid) in covered or not spans.get(sid):
+            continue
+        blocks = sorted(spans[sid])
+
+        def coding(a: int, b: int) -> int:
+            return sum(max(0, min(b, y) - max(a, x)) for x, y in blocks)
+
+        prev = blocks[0][0]
+        for i, c in enumerate(commits):
+            t = iso_s(c["time"])
+            true = coding(prev, t) + (coding(t, blocks[-1][1]) if i == len(commits) - 1 else 0)
+            diff = (counted.get(c["sha"], 0) - true) / 3600
+            prev = t
+            if i == 0:
+                where = "before a sitting's first commit"
+                j = mine.index(c)
+                if diff > 0 and j > 0 and mine[j - 1]["session"] != sid and \
+                        iso_s(mine[j - 1]["time"]) >= t - counted.get(c["sha"], 0) - 60:
+                    where = "a pause before a sitting, counted (joined to the one before)"
+            elif i == len(commits) - 1:
+                where = "around a sitting's last commit"
+            else:
+                where = "between commits inside a sitting"
+            out[f"{where}: {'over' if diff > 0 else 'under'}"] += abs(diff)
+    return dict(out)
+
+
+def print_sources(hours: dict[str, float], examples: dict[str, list[str]] | None = None) -> None:
+    for cat, h in sorted(hours.items(), key=lambda kv: -kv[1]):
+        ex = (examples or {}).get(cat, [])
+        print(f"    {h:7.2f} h  {cat}" + (f": {'; '.join(short(e, 70) for e in ex[:3])}"
+                                          if ex and "right cell" not in cat else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default=",".join(map(str, HELD_OUT_SEEDS)),
-                    help="comma-separated persona seeds (default: the held-out set 101-105; "
-                         "the development set is 1,2,3)")
+                    help="persona seeds, comma-separated, ranges allowed (default: the "
+                         "held-out set 101-105; the development set is 1-20)")
     ap.add_argument("--keep", metavar="DIR", help="keep each persona and gleaner's HOME in DIR/seed-N")
     ap.add_argument("--gleaner", default=os.environ.get("GLEANER_BIN", str(SOURCE_DIR / "build" / "gleaner")),
                     help="the gleaner binary (default: $GLEANER_BIN or build/gleaner)")
@@ -390,9 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-q", "--quiet", action="store_true", help="no per-persona error sources")
     args = ap.parse_args(argv)
     try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        seeds = parse_seeds(args.seeds)
     except ValueError:
-        ap.error("--seeds takes integers separated by commas")
+        ap.error("--seeds takes integers and ranges separated by commas (1-20,101)")
     if not seeds:
         ap.error("no seeds")
     if not os.access(args.gleaner, os.X_OK):
@@ -446,9 +520,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
             att = sc["attribution"]
             print("  where the counted hours came from (before rounding):")
-            for cat, h in sorted(att["hours"].items(), key=lambda kv: -kv[1]):
-                ex = att["examples"].get(cat, [])
-                print(f"    {h:6.2f} h  {cat}" + (f": {'; '.join(short(e, 70) for e in ex[:3])}" if ex and "right cell" not in cat else ""))
+            print_sources(att["hours"], att["examples"])
             print("  largest cell errors (against the rounded truth):")
             for l in error_sources(res, sc, args.top):
                 print(l)
@@ -461,6 +533,19 @@ def main(argv: list[str] | None = None) -> int:
     print("(hours; truth rounded up to 0.25 h per cell; track = already in Harvest; unas = "
           "unassigned; coding = true coding hours, gleaner = its proposed coding hours, "
           "git-h = git-hours' estimate)")
+    if len(results) > 1:
+        total: dict[str, float] = defaultdict(float)
+        timing: dict[str, float] = defaultdict(float)
+        for res, sc in results:
+            for cat, h in sc["attribution"]["hours"].items():
+                total[cat] += h
+            for cat, h in sitting_timing(res, sc).items():
+                timing[cat] += h
+        print(f"where the counted hours came from, over the {len(results)} personas "
+              f"(before rounding):")
+        print_sources(total)
+        print("the user's coding, commit by commit, by where the commit sits in its sitting:")
+        print_sources(timing)
     groups = {}
     dev = [(r, s) for r, s in results if r["seed"] in DEV_SEEDS]
     held = [(r, s) for r, s in results if r["seed"] in HELD_OUT_SEEDS]
