@@ -356,6 +356,8 @@ static const char budget_description[] =
     "budget.thresholds (75 90 100) is alerted once per project and period (the\n"
     "month, for monthly budgets) to the notify channels: with --check now, and\n"
     "hourly by the daemon. Several thresholds crossed at once make one message.\n"
+    "One raised while no channel is configured is shown as not sent, and goes\n"
+    "out with the first check after one is, while its period lasts.\n"
     "Needs a token that sees budgets (an administrator's, or a project manager's).";
 
 static const gl_option invoice_options[] = {
