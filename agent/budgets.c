@@ -327,7 +327,8 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             rc = GL_OK;
         } else if (rc == GL_OK && raised) {
             raised[a] = true;
-            raised_unsent[a] = nowhere;
+            if (raised_unsent)
+                raised_unsent[a] = nowhere;
         }
         if (rc < 0)
             break;
@@ -366,7 +367,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             if (raised && raised[a]) {
                 json_object_array_add(alerted, json_object_new_int(res.alerts[a].level));
                 json_object_array_add(raised_now, json_object_new_int(res.alerts[a].level));
-                if (raised_unsent[a])
+                if (raised_unsent && raised_unsent[a])
                     json_object_array_add(not_sent, json_object_new_int(res.alerts[a].level));
             } else
                 json_object_array_add(due, json_object_new_int(res.alerts[a].level));
