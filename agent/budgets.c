@@ -258,9 +258,12 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
     if ((rc = gl_budget_check(projects, n, thresholds, nthr, today, fired.v, fired.n, &res)) < 0)
         goto done;
 
-    /* Raise the due alerts: each recorded with its messages in one transaction. */
-    bool *raised = res.nalerts ? calloc(res.nalerts, sizeof(bool)) : NULL;
-    bool *raised_unsent = res.nalerts ? calloc(res.nalerts, sizeof(bool)) : NULL;
+    /*
+     * Raise the due alerts: each recorded with its messages in one transaction.
+     * raised[a]: 0 not by this check, RAISED_SENT, or RAISED_UNSENT (no channel).
+     */
+    enum { RAISED_SENT = 1, RAISED_UNSENT = 2 };
+    unsigned char *raised = res.nalerts ? calloc(res.nalerts, 1) : NULL;
     size_t unsent = 0;
     for (size_t a = 0; check && !dry_run && a < res.nalerts; a++) {
         const gl_budget_alert *al = &res.alerts[a];
@@ -326,9 +329,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             gl_error_clear();
             rc = GL_OK;
         } else if (rc == GL_OK && raised) {
-            raised[a] = true;
-            if (raised_unsent)
-                raised_unsent[a] = nowhere;
+            raised[a] = nowhere ? RAISED_UNSENT : RAISED_SENT;
         }
         if (rc < 0)
             break;
@@ -338,7 +339,6 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
                 unsent == 1 ? "" : "s");
     if (rc < 0) {
         free(raised);
-        free(raised_unsent);
         goto done;
     }
 
@@ -367,7 +367,7 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
             if (raised && raised[a]) {
                 json_object_array_add(alerted, json_object_new_int(res.alerts[a].level));
                 json_object_array_add(raised_now, json_object_new_int(res.alerts[a].level));
-                if (raised_unsent && raised_unsent[a])
+                if (raised[a] == RAISED_UNSENT)
                     json_object_array_add(not_sent, json_object_new_int(res.alerts[a].level));
             } else
                 json_object_array_add(due, json_object_new_int(res.alerts[a].level));
@@ -405,7 +405,6 @@ int gl_budgets_run(gl_cli *cli, gl_store *store, bool check, bool dry_run, json_
     }
     json_object_object_add(*doc, "projects", arr);
     free(raised);
-    free(raised_unsent);
 
 done:
     gl_budget_result_clear(&res);

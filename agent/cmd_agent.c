@@ -47,6 +47,17 @@ static void deliver(gl_cli *cli, gl_store *store)
 
 /* ---------------------------------------------------------------- budget */
 
+/* " alerted: 75% 90%": `before`, each level of `levels`, `after`; nothing when it is empty. */
+static void print_levels(FILE *out, const char *before, json_object *levels, const char *after)
+{
+    if (!json_object_array_length(levels))
+        return;
+    fputs(before, out);
+    for (size_t k = 0; k < json_object_array_length(levels); k++)
+        fprintf(out, " %d%%", json_object_get_int(json_object_array_get_idx(levels, k)));
+    fputs(after, out);
+}
+
 int gl_cmd_budget(gl_cli *cli, const gl_args *args)
 {
     gl_store *store = NULL;
@@ -89,25 +100,10 @@ int gl_cmd_budget(gl_cli *cli, const gl_args *args)
                 gl_json_str(p, "full_on") ? gl_json_str(p, "full_on") : "-");
         if (json_object_array_length(alerted) || json_object_array_length(due)) {
             fprintf(cli->out, "%-34s", "");
-            if (json_object_array_length(alerted)) {
-                fprintf(cli->out, " alerted:");
-                for (size_t k = 0; k < json_object_array_length(alerted); k++)
-                    fprintf(cli->out, " %d%%",
-                            json_object_get_int(json_object_array_get_idx(alerted, k)));
-            }
-            if (json_object_array_length(unsent)) {
-                fprintf(cli->out, " (not sent:");
-                for (size_t k = 0; k < json_object_array_length(unsent); k++)
-                    fprintf(cli->out, " %d%%",
-                            json_object_get_int(json_object_array_get_idx(unsent, k)));
-                fprintf(cli->out, "; no notify channel when raised)");
-            }
-            if (json_object_array_length(due)) {
-                fprintf(cli->out, " %s:", dry ? "would alert" : "due (gleaner budget --check)");
-                for (size_t k = 0; k < json_object_array_length(due); k++)
-                    fprintf(cli->out, " %d%%",
-                            json_object_get_int(json_object_array_get_idx(due, k)));
-            }
+            print_levels(cli->out, " alerted:", alerted, "");
+            print_levels(cli->out, " (not sent:", unsent, "; no notify channel when raised)");
+            print_levels(cli->out, dry ? " would alert:" : " due (gleaner budget --check):", due,
+                         "");
             fputc('\n', cli->out);
         }
     }

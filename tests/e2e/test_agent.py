@@ -306,6 +306,9 @@ class BudgetTest(AgentCase):
         self.assertEqual(self.outbox(), {})
         # Slack and email configured: the one message for 90 % goes out, then never again.
         self.configure()
+        r = self.ok("budget", "--dry-run")
+        self.assertIn("alerted: 75% (not sent: 90%; no notify channel when raised) would alert: "
+                      "90%\n", r.out)
         web = self.check()[WEB]
         self.assertEqual((web["alerted"], web["unsent"]), ([75, 90], []))
         self.check()
