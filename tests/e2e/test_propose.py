@@ -648,17 +648,13 @@ class LearningTest(ProposeCase):
         self.none_for(props, DATA, MEETINGS)
         self.none_for(props, WEB, PM)
 
-    def test_session_lengths_are_fitted_to_the_days_tracked_by_hand(self):
-        # Ten October days Ada tracked by hand, rounding up to the half hour: 2.0 h for 85
-        # min between first and last commit, 1.5 h for 55. What she did lies in (1.5, 2.0]
-        # and (1.0, 1.5] h: the time before a first commit is over 5 and at most 35 min, and
-        # the shortest of those is the first that fits. (Read as if to the quarter hour,
-        # both would ask for over 20: 30 min.)
+    def track_days_by_hand(self, long_day: tuple, short_day: tuple) -> None:
+        """Ten October days tracked by hand to the half hour, alternating a 2.0 h day and a
+        1.5 h day, each with the commits at the times given."""
         days = [f"2026-10-{d}" for d in (12, 13, 14, 15, 16, 19, 20, 21, 22, 23)]
         with self.fh.server.lock:
             for n, day in enumerate(days):
-                hours, times = ((2.0, ("10:00", "10:43", "11:25")) if n % 2 == 0 else
-                                (1.5, ("10:00", "10:30", "10:55")))
+                hours, times = (2.0, long_day) if n % 2 == 0 else (1.5, short_day)
                 for hhmm in times:
                     commit(self.repo, f"Work of {day} {hhmm}", day, hhmm)
                 e = self.fh._new_entry(2401234600 + n, day, ME, WEB, DEV, hours, "Site work",
@@ -667,12 +663,32 @@ class LearningTest(ProposeCase):
         commit(self.repo, "Search page", DAY, "10:00")
         commit(self.repo, "Search results", DAY, "10:40")
         self.configure()
+
+    def test_session_lengths_are_fitted_to_the_days_tracked_by_hand(self):
+        # 2.0 h for 50 min between first and last commit, 1.5 h for 30: what Ada did lies in
+        # (1.5, 2.0] and (1.0, 1.5] h, so before a first commit and after a last one she
+        # works over 40 min together. The usual 20 + 5 min miss a quarter of an hour every
+        # other day; 40 + 5 is the nearest that fits.
+        self.track_days_by_hand(("10:00", "10:25", "10:50"), ("10:00", "10:15", "10:30"))
         r = self.run_gleaner("-v", "--json", "propose", "--from", DAY, "--to", DAY)
         self.assertExit(r, 0)
-        self.assertIn("start 10 min before their first commit", r.err)
+        self.assertIn("start 40 min before their first commit and end 5 min after their last",
+                      r.err)
         self.assertIn("as 10 of your days tracked by hand show, each rounded up to 0.5 h", r.err)
-        # 09:50 to 10:40: 1.0 h, not the 1.25 h of the default 30 min lead-in.
-        self.assertEqual(self.only(r.json()["proposals"], WEB, DEV)["hours"], 1.0)
+        # 09:20 to 10:45: 85 min, 1.5 h.
+        self.assertEqual(self.only(r.json()["proposals"], WEB, DEV)["hours"], 1.5)
+
+    def test_days_that_fit_the_usual_habits_keep_them(self):
+        # 2.0 h for 85 min of commits, 1.5 h for 55: the usual 20 min before a first commit
+        # and 5 after a last one fit both (110 and 80 min), so a shorter lead-in that fits as
+        # well is noise, not a habit, and is not taken.
+        self.track_days_by_hand(("10:00", "10:43", "11:25"), ("10:00", "10:30", "10:55"))
+        r = self.run_gleaner("-v", "--json", "propose", "--from", DAY, "--to", DAY)
+        self.assertExit(r, 0)
+        self.assertIn("start 20 min before their first commit and end 5 min after their last",
+                      r.err)
+        # 09:40 to 10:45: 65 min, 1.25 h.
+        self.assertEqual(self.only(r.json()["proposals"], WEB, DEV)["hours"], 1.25)
 
 
 class GapsTest(ProposeCase):
