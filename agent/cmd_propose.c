@@ -210,10 +210,12 @@ int gl_cmd_propose(gl_cli *cli, const gl_args *args)
             if (rep.entry_grain > 0)
                 snprintf(grain, sizeof(grain), ", each rounded up to %g h", rep.entry_grain);
             gl_info("propose: sessions end after a pause of %lld min%s, start %lld min before "
-                    "their first commit and end %lld min after their last, as %zu of your days "
-                    "tracked by hand show%s",
+                    "their first commit and end %lld min after their last, %s %zu of your days "
+                    "tracked by hand %s%s",
                     (long long)(rep.max_gap / 60), both, (long long)(rep.lead_in / 60),
-                    (long long)(rep.lead_out / 60), rep.calibrated_days, grain);
+                    (long long)(rep.lead_out / 60),
+                    rep.usual_habits ? "the usual habits, which" : "as", rep.calibrated_days,
+                    rep.usual_habits ? "do not argue against" : "show", grain);
         }
         gl_info("propose: %zu added, %zu updated, %zu removed, %zu unchanged, %zu kept as you "
                 "left them, %zu auto-accepted; the classifier knows %.0f examples",

@@ -52,6 +52,7 @@ typedef struct gl_propose_report {
     int64_t lead_out;         /* counted after a session's last commit, seconds */
     int64_t lunch_gap;        /* a pause around midday over this ends a session; 0: off */
     double entry_grain;       /* hours the user's own entries are rounded up to (0: not rounded) */
+    bool usual_habits; /* the fit kept the usual session lengths: the days did not pay for others */
 } gl_propose_report;
 
 /*

@@ -648,13 +648,15 @@ class LearningTest(ProposeCase):
         self.none_for(props, DATA, MEETINGS)
         self.none_for(props, WEB, PM)
 
-    def track_days_by_hand(self, long_day: tuple, short_day: tuple) -> None:
-        """Ten October days tracked by hand to the half hour, alternating a 2.0 h day and a
-        1.5 h day, each with the commits at the times given."""
+    def track_days_by_hand(self, long_day: tuple, short_day: tuple,
+                           hours_tracked: tuple = (2.0, 1.5)) -> None:
+        """Ten October days tracked by hand (by default to the half hour), alternating a long
+        day and a short one, each with the commits at the times given."""
         days = [f"2026-10-{d}" for d in (12, 13, 14, 15, 16, 19, 20, 21, 22, 23)]
         with self.fh.server.lock:
             for n, day in enumerate(days):
-                hours, times = (2.0, long_day) if n % 2 == 0 else (1.5, short_day)
+                hours, times = ((hours_tracked[0], long_day) if n % 2 == 0 else
+                                (hours_tracked[1], short_day))
                 for hhmm in times:
                     commit(self.repo, f"Work of {day} {hhmm}", day, hhmm)
                 e = self.fh._new_entry(2401234600 + n, day, ME, WEB, DEV, hours, "Site work",
@@ -678,6 +680,17 @@ class LearningTest(ProposeCase):
         # 09:20 to 10:45: 85 min, 1.5 h.
         self.assertEqual(self.only(r.json()["proposals"], WEB, DEV)["hours"], 1.5)
 
+    def test_a_timer_s_minutes_are_taken_as_they_are(self):
+        # 1.58 h (95 min) for 50 min of commits and 1.17 h (70 min) for 25: not rounded, so
+        # each entry is the time itself, 45 min more than the commits span.
+        self.track_days_by_hand(("10:00", "10:25", "10:50"), ("10:00", "10:12", "10:25"),
+                                hours_tracked=(1.58, 1.17))
+        r = self.run_gleaner("-v", "--json", "propose", "--from", DAY, "--to", DAY)
+        self.assertExit(r, 0)
+        self.assertIn("start 40 min before their first commit and end 5 min after their last",
+                      r.err)
+        self.assertIn("as 10 of your days tracked by hand show\n", r.err)  # no rounding read
+
     def test_days_that_fit_the_usual_habits_keep_them(self):
         # 2.0 h for 85 min of commits, 1.5 h for 55: the usual 20 min before a first commit
         # and 5 after a last one fit both (110 and 80 min), so a shorter lead-in that fits as
@@ -685,8 +698,9 @@ class LearningTest(ProposeCase):
         self.track_days_by_hand(("10:00", "10:43", "11:25"), ("10:00", "10:30", "10:55"))
         r = self.run_gleaner("-v", "--json", "propose", "--from", DAY, "--to", DAY)
         self.assertExit(r, 0)
-        self.assertIn("start 20 min before their first commit and end 5 min after their last",
-                      r.err)
+        self.assertIn("start 20 min before their first commit and end 5 min after their last, "
+                      "the usual habits, which 10 of your days tracked by hand do not argue "
+                      "against, each rounded up to 0.5 h", r.err)
         # 09:40 to 10:45: 65 min, 1.25 h.
         self.assertEqual(self.only(r.json()["proposals"], WEB, DEV)["hours"], 1.25)
 
