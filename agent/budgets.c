@@ -34,7 +34,7 @@ typedef struct unsent_alert {
 typedef struct fired_list {
     gl_budget_fired *v;
     char (*periods)[16];
-    size_t n, cap;
+    size_t n, cap, periods_cap;
     bool resend; /* a channel is configured: alerts raised unsent are due again */
     unsent_alert *unsent;
     size_t nunsent, unsent_cap;
@@ -55,8 +55,9 @@ static int collect_fired(void *payload, const gl_alert *a)
         json_object_put(details);
         gl_error_clear();
         if (unsent) {
-            if (gl_grow(&f->unsent, &f->unsent_cap, f->nunsent + 1, sizeof(*f->unsent)) < 0)
-                return GL_ENOMEM;
+            int rc = gl_grow(&f->unsent, &f->unsent_cap, f->nunsent + 1, sizeof(*f->unsent));
+            if (rc < 0)
+                return rc;
             unsent_alert *u = &f->unsent[f->nunsent++];
             *u = (unsent_alert){.id = a->id, .project_id = id, .level = a->level};
             snprintf(u->period, sizeof(u->period), "%s", a->period);
@@ -64,18 +65,11 @@ static int collect_fired(void *payload, const gl_alert *a)
                 return 0; /* due again */
         }
     }
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 32;
-        gl_budget_fired *v = realloc(f->v, cap * sizeof(*v));
-        char(*p)[16] = realloc(f->periods, cap * sizeof(*p));
-        if (v)
-            f->v = v;
-        if (p)
-            f->periods = p;
-        if (!v || !p)
-            return gl_error_set(GL_ENOMEM, "out of memory");
-        f->cap = cap;
-    }
+    int rc = gl_grow(&f->v, &f->cap, f->n + 1, sizeof(*f->v));
+    if (rc == GL_OK)
+        rc = gl_grow(&f->periods, &f->periods_cap, f->n + 1, sizeof(*f->periods));
+    if (rc < 0)
+        return rc;
     snprintf(f->periods[f->n], sizeof(f->periods[0]), "%s", a->period);
     f->v[f->n] = (gl_budget_fired){.project_id = id, .period = NULL, .level = a->level};
     f->n++;

@@ -1578,8 +1578,7 @@ static void calibrate(gl_cli *cli, gl_store *store, settings *s, const gl_catalo
         s->week.lead_in = (int64_t)leads_min[best.lead] * 60;
         s->week.lead_out = (int64_t)tails_min[best.tail] * 60;
         rep->calibrated_days = ndays;
-        rep->usual_habits = best.gap == usual.gap && best.sw == usual.sw &&
-                            best.lead == usual.lead && best.tail == usual.tail;
+        rep->usual_habits = steps_from_usual(best.gap, best.sw, best.lead, best.tail) == 0;
         rep->entry_grain = grain;
     }
     rep->max_gap = s->week.max_gap;

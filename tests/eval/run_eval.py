@@ -409,6 +409,7 @@ def sitting_timing(res: dict, sc: dict) -> dict[str, float]:
                 counted[src["key"]] += src.get("seconds", 0)
     mine = sorted((c for c in truth["commits"] if c["user"] and c["session"] is not None),
                   key=lambda c: iso_s(c["time"]))
+    position = {c["sha"]: j for j, c in enumerate(mine)}
     by_session: dict[int, list[dict]] = defaultdict(list)
     for c in mine:
         by_session[c["session"]].append(c)
@@ -429,7 +430,7 @@ def sitting_timing(res: dict, sc: dict) -> dict[str, float]:
             prev = t
             if i == 0:
                 where = "before a sitting's first commit"
-                j = mine.index(c)
+                j = position[c["sha"]]
                 if diff > 0 and j > 0 and mine[j - 1]["session"] != sid and \
                         iso_s(mine[j - 1]["time"]) >= t - counted.get(c["sha"], 0) - 60:
                     where = "a pause before a sitting, counted (joined to the one before)"
